@@ -1,0 +1,48 @@
+# Makefile — the short commands; CMake does the building (into build/).
+#
+#   make / make build   configure (first time) and build into build/
+#   make setup          install missing Debian packages (scripts/setup.sh)
+#   make test           setup + build + scripts/check.sh (C tests and specs, one summary line)
+#   make demo           setup + build + the narrated demo (scripts/demo.lua)
+#   make sanitize       build into build-asan/ with ASan+UBSan, run the C tests and specs on it
+#   make clean          remove build/ and build-asan/
+#
+# `make` does not run setup: it never needs root. CMAKE_FLAGS passes options to the first
+# configure, e.g. make CMAKE_FLAGS=-DCMAKE_BUILD_TYPE=Debug.
+
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all build setup test demo sanitize clean
+
+all: build
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+
+build: $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+setup:
+	@scripts/setup.sh
+
+# Setup, build and check run one after the other, even under make -j.
+test:
+	@scripts/setup.sh
+	@$(MAKE) --no-print-directory build
+	@REGIO_BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/check.sh
+
+demo:
+	@scripts/setup.sh
+	@$(MAKE) --no-print-directory build
+	@scripts/regio scripts/demo.lua
+
+sanitize:
+	cmake -S . -B $(ASAN_DIR) -DREGIO_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	@REGIO_BUILD_DIR=$(abspath $(ASAN_DIR)) scripts/check.sh
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)
