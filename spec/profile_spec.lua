@@ -1,0 +1,170 @@
+-- Profiles: "windows" (one slice per request), "extended" (scatter/gather, WAITALL waits for all
+-- slices) and "preview" (WAITALL completes when the first slice is full) (DESIGN.md §1 principle
+-- 3; RIO-SPEC §4.6; scenario #26).
+
+local H = require "helper"
+
+H.for_each_backend(function(backend)
+  local regio = H.regio
+  local WAITALL = regio.MSG_WAITALL
+
+  describe("profiles", function()
+    it("the default profile is windows and unknown profiles raise", function()
+      local lab = H.track(H.ok(regio.open { backend = backend }))
+      if os.getenv("REGIO_PROFILE") == nil then
+        assert.equal("windows", lab.profile)
+      end
+      assert.equal(backend, lab.backend)
+      assert.has_error(function() regio.open { backend = backend, profile = "vista" } end)
+      assert.has_error(function() regio.open { backend = "no-such-engine" } end)
+    end)
+
+    it("caps follow the profile", function()
+      local windows = H.open(backend, "windows")
+      local extended = H.open(backend, "extended")
+      local preview = H.open(backend, "preview")
+      assert.equal("windows", windows.profile)
+      assert.equal("extended", extended.profile)
+      assert.equal("preview", preview.profile)
+      assert.equal(1, windows:caps().max_slices)
+      assert.is_false(windows:caps().waitall_multi)
+      assert.is_true(extended:caps().max_slices > 1)
+      assert.equal("all", extended:caps().waitall_multi)
+      assert.is_true(preview:caps().max_slices > 1)
+      assert.equal("first", preview:caps().waitall_multi)
+      local caps = windows:caps()
+      assert.equal("boolean", type(caps.kernel_io))
+      assert.equal("boolean", type(caps.virtual_time))
+      assert.equal("boolean", type(caps.ipv6))
+      if backend == "poll" then
+        assert.is_false(caps.kernel_io)
+        assert.is_false(caps.virtual_time)
+      end
+    end)
+
+    it("#26 windows: two slices in one request fail with EINVAL and never complete", function()
+      local lab = H.open(backend, "windows")
+      local t = H.tcp(lab, { recv = 2, send = 2 })
+      local buf = H.ok(lab:register(64))
+      local s1, s2 = buf:slice(0, 8), buf:slice(8, 8)
+      assert.equal("EINVAL", H.fail_name(t.rq:receive({ s1, s2 }, 0, "r2")))
+      assert.equal("EINVAL", H.fail_name(t.rq:receive({ s1, s2 }, WAITALL, "w2")))
+      assert.equal("EINVAL", H.fail_name(t.rq:send({ s1, s2 }, 0, "s2")))
+      assert.equal("EINVAL", H.fail_name(t.rq:receive_ex({ s1, s2 }, {}, 0, "x2")))
+      assert.equal(0, t.rq:charged("receive"))
+      assert.equal(0, t.rq:charged("send"))
+      assert.equal(0, buf:in_flight())
+      t.b:write("0123456789abcdef")
+      H.expect_none(lab, t.cq)
+      assert.equal("", t.b:read(16, 30))
+      -- An array of one slice is a valid request.
+      H.ok(t.rq:receive({ s1 }, 0, "r1"))
+      H.check_result(H.await_exact(t.cq, 1)[1], 0, 8, "r1")
+    end)
+
+    -- Windows 8 requires Max*DataBuffers == 1 and later versions do not document it, so the
+    -- windows profile may refuse such an RQ (EINVAL); if it accepts it, requests still carry
+    -- one slice at most.
+    it("#26 windows: an RQ asking for 2 buffers per request never takes 2 slices", function()
+      local lab = H.open(backend, "windows")
+      local a = H.ok(lab:tcp_pair())
+      local cq = H.ok(lab:cq(2))
+      local rq, msg, name = lab:rq(a, { recv = 1, send = 1, recv_bufs = 2, send_bufs = 2,
+        cq = cq })
+      if rq == nil then
+        assert.equal("EINVAL", H.fail_name(rq, msg, name))
+        return
+      end
+      local buf = H.ok(lab:register(16))
+      assert.equal("EINVAL", H.fail_name(rq:receive({ buf:slice(0, 8), buf:slice(8, 8) })))
+      assert.equal("EINVAL", H.fail_name(rq:send({ buf:slice(0, 8), buf:slice(8, 8) })))
+      assert.equal(0, rq:charged("receive"))
+    end)
+
+    it("extended: a send gathers its slices in order", function()
+      local lab = H.open(backend, "extended")
+      local t = H.tcp(lab, { recv = 1, send = 2, send_bufs = 3 })
+      local buf = H.ok(lab:register("abc--defg--hi"))
+      H.ok(t.rq:send({ buf:slice(0, 3), buf:slice(5, 4), buf:slice(11, 2) }, 0, "g"))
+      assert.equal("abcdefghi", t.b:read(9, 1000))
+      H.check_result(H.await_exact(t.cq, 1)[1], 0, 9, "g")
+      H.assert_drained(lab, t.cq, t.rq)
+    end)
+
+    it("extended: a receive spreads the bytes over its slices", function()
+      local lab = H.open(backend, "extended")
+      local t = H.tcp(lab, { recv = 2, send = 1, recv_bufs = 2 })
+      local buf = H.ok(lab:register(32))
+      H.ok(t.rq:receive({ buf:slice(0, 4), buf:slice(16, 6) }, 0, "s"))
+      t.b:write("0123456789")
+      H.check_result(H.await_exact(t.cq, 1)[1], 0, 10, "s")
+      assert.equal("0123", buf:read(0, 4))
+      assert.equal("456789", buf:read(16, 6))
+      assert.equal(string.rep("\0", 12), buf:read(4, 12))
+    end)
+
+    it("extended: more slices than recv_bufs / send_bufs fail with EINVAL", function()
+      local lab = H.open(backend, "extended")
+      local t = H.tcp(lab, { recv = 2, send = 2, recv_bufs = 2, send_bufs = 1 })
+      local buf = H.ok(lab:register(64))
+      local s = { buf:slice(0, 8), buf:slice(8, 8), buf:slice(16, 8) }
+      assert.equal("EINVAL", H.fail_name(t.rq:receive(s, 0, "r3")))
+      assert.equal("EINVAL", H.fail_name(t.rq:send({ s[1], s[2] }, 0, "s2")))
+      -- One invalid slice among valid ones refuses the whole request.
+      assert.equal("EINVAL", H.fail_name(t.rq:receive({ s[1], buf:slice(60, 8) }, 0, "oob")))
+      assert.equal(0, t.rq:charged("receive"))
+      assert.equal(0, t.rq:charged("send"))
+      H.expect_none(lab, t.cq)
+    end)
+
+    it("extended: WAITALL over two slices waits until both are full", function()
+      local lab = H.open(backend, "extended")
+      local t = H.tcp(lab, { recv = 1, send = 1, recv_bufs = 2 })
+      local buf = H.ok(lab:register(16))
+      H.ok(t.rq:receive({ buf:slice(0, 4), buf:slice(8, 6) }, WAITALL, "all"))
+      t.b:write("0123")
+      H.expect_none(lab, t.cq, 50)
+      t.b:write("45")
+      H.expect_none(lab, t.cq, 30)
+      t.b:write("6789")
+      H.check_result(H.await_exact(t.cq, 1)[1], 0, 10, "all")
+      assert.equal("0123", buf:read(0, 4))
+      assert.equal("456789", buf:read(8, 6))
+      H.assert_drained(lab, t.cq, t.rq)
+    end)
+
+    it("preview: WAITALL over two slices completes when the first slice is full", function()
+      local lab = H.open(backend, "preview")
+      local t = H.tcp(lab, { recv = 1, send = 1, recv_bufs = 2 })
+      local buf = H.ok(lab:register(16))
+      H.ok(t.rq:receive({ buf:slice(0, 4), buf:slice(8, 6) }, WAITALL, "first"))
+      t.b:write("01")
+      H.expect_none(lab, t.cq, 50)
+      t.b:write("23")
+      H.check_result(H.await_exact(t.cq, 1)[1], 0, 4, "first")
+      assert.equal("0123", buf:read(0, 4))
+      H.assert_drained(lab, t.cq, t.rq)
+    end)
+
+    it("preview: one WAITALL slice still waits for the whole slice", function()
+      local lab = H.open(backend, "preview")
+      local t = H.tcp(lab, { recv = 1, send = 1 })
+      local buf = H.ok(lab:register(8))
+      H.ok(t.rq:receive(buf:slice(0, 8), WAITALL, "one"))
+      t.b:write("0123")
+      H.expect_none(lab, t.cq, 50)
+      t.b:write("4567")
+      H.check_result(H.await_exact(t.cq, 1)[1], 0, 8, "one")
+    end)
+
+    it("extended: a UDP send gathers slices into one datagram", function()
+      local lab = H.open(backend, "extended")
+      local t = H.udp(lab, { recv = 1, send = 1, send_bufs = 2 })
+      H.ok(t.u:connect("127.0.0.1", t.peer:port()))
+      local buf = H.ok(lab:register("head|body"))
+      H.ok(t.rq:send({ buf:slice(0, 5), buf:slice(5, 4) }, 0, "dg"))
+      assert.equal("head|body", (t.peer:recvfrom(1000)))
+      H.check_result(H.await_exact(t.cq, 1)[1], 0, 9, "dg")
+    end)
+  end)
+end)

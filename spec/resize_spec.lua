@@ -1,0 +1,135 @@
+-- RIOResizeCompletionQueue and RIOResizeRequestQueue (RIO-SPEC §3.4, §3.7, §4.3;
+-- scenarios #44-#46).
+
+local H = require "helper"
+
+H.for_each_backend(function(backend)
+  local regio = H.regio
+
+  describe("resize", function()
+    it("#44 growing a CQ keeps its queued completions, in order", function()
+      local lab = H.open(backend)
+      local t = H.udp(lab, { recv = 3, send = 0, size = 4 })
+      local buf = H.ok(lab:register(96))
+      for i = 1, 3 do
+        H.ok(t.rq:receive(buf:slice((i - 1) * 32, 32), 0, i))
+      end
+      for _, payload in ipairs({ "a", "bb", "ccc" }) do
+        H.ok(t.peer:sendto(payload, "127.0.0.1", t.u:port()))
+      end
+      H.wait_queued(lab, t.cq, 3)
+      assert.is_true(H.ok(t.cq:resize(16)))
+      assert.equal(16, t.cq:size())
+      assert.equal(3, t.cq:queued())
+      assert.equal(3, t.cq:reserved())
+      local r = t.cq:dequeue()
+      assert.equal(3, #r)
+      H.check_result(r[1], 0, 1, 1)
+      H.check_result(r[2], 0, 2, 2)
+      H.check_result(r[3], 0, 3, 3)
+      H.assert_drained(lab, t.cq, t.rq)
+    end)
+
+    it("#44 a resized CQ keeps working: more completions after the resize", function()
+      local lab = H.open(backend)
+      local t = H.tcp(lab, { recv = 1, send = 2, size = 3 })
+      local buf = H.ok(lab:register("abcd"))
+      H.ok(t.rq:send(buf:slice(0, 2), 0, 1))
+      H.wait_queued(lab, t.cq, 1)
+      H.ok(t.cq:resize(64))
+      H.ok(t.rq:send(buf:slice(2, 2), 0, 2))
+      assert.equal("abcd", t.b:read(4, 1000))
+      assert.same({ 1, 2 }, H.contexts(H.await_exact(t.cq, 2)))
+      H.ok(t.cq:resize(3))
+      assert.equal(3, t.cq:size())
+    end)
+
+    it("#45 shrinking a CQ below its RQs' reservation fails with ETOOMANYREFS; beyond "
+      .. "MAX_CQ_SIZE or to 0 with EINVAL", function()
+      local lab = H.open(backend)
+      local t = H.tcp(lab, { recv = 4, send = 4, size = 8 })
+      assert.equal("ETOOMANYREFS", H.fail_name(t.cq:resize(4)))
+      assert.equal("ETOOMANYREFS", H.fail_name(t.cq:resize(7)))
+      assert.equal(8, t.cq:size())
+      assert.equal("EINVAL", H.fail_name(t.cq:resize(regio.MAX_CQ_SIZE + 1)))
+      assert.equal("EINVAL", H.fail_name(t.cq:resize(0)))
+      assert.equal(8, t.cq:size())
+      assert.is_true(H.ok(t.cq:resize(8)))
+      -- Once the socket is closed (nothing charged) the reservation is gone.
+      t.a:close()
+      assert.equal(0, t.cq:reserved())
+      assert.is_true(H.ok(t.cq:resize(4)))
+      assert.equal(4, t.cq:size())
+    end)
+
+    it("#45 a CQ cannot shrink below the completions it holds", function()
+      local lab = H.open(backend)
+      local cq = H.ok(lab:cq(8))
+      local u = H.ok(lab:udp("127.0.0.1", 0))
+      local peer = H.ok(lab:udp("127.0.0.1", 0))
+      local rq = H.ok(lab:rq(u, { recv = 3, cq = cq }))
+      local buf = H.ok(lab:register(48))
+      for i = 1, 3 do
+        H.ok(rq:receive(buf:slice((i - 1) * 16, 16), 0, i))
+      end
+      for _ = 1, 3 do
+        H.ok(peer:sendto("x", "127.0.0.1", u:port()))
+      end
+      H.wait_queued(lab, cq, 3)
+      -- Close the socket: the RQ's reservation stays until the 3 results are dequeued.
+      u:close()
+      assert.equal("ETOOMANYREFS", H.fail_name(cq:resize(2)))
+      assert.equal(8, cq:size())
+      assert.is_true(H.ok(cq:resize(3)))
+      assert.same({ 1, 2, 3 }, H.contexts(cq:dequeue()))
+      assert.is_true(H.ok(cq:resize(1)))
+    end)
+
+    it("#46 RQ resize: below the charged requests ETOOMANYREFS, both 0 EINVAL, growth with "
+      .. "CQ room accepted, beyond it ENOBUFS", function()
+      local lab = H.open(backend)
+      local t = H.tcp(lab, { recv = 2, send = 2, size = 5 })
+      local buf = H.ok(lab:register(64))
+      H.ok(t.rq:receive(buf:slice(0, 8), 0, 1))
+      H.ok(t.rq:receive(buf:slice(8, 8), 0, 2))
+      assert.equal("ENOBUFS", H.fail_name(t.rq:receive(buf:slice(16, 8), 0, 3)))
+      assert.equal("ETOOMANYREFS", H.fail_name(t.rq:resize(1, 2)))
+      assert.equal("EINVAL", H.fail_name(t.rq:resize(0, 0)))
+      assert.equal(2, t.rq:limit("receive"))
+      assert.equal(4, t.cq:reserved())
+      assert.equal("ENOBUFS", H.fail_name(t.rq:resize(4, 2)))
+      assert.equal(2, t.rq:limit("receive"))
+      assert.is_true(H.ok(t.rq:resize(3, 2)))
+      assert.equal(3, t.rq:limit("receive"))
+      assert.equal(2, t.rq:limit("send"))
+      assert.equal(5, t.cq:reserved())
+      H.ok(t.rq:receive(buf:slice(16, 8), 0, 3))
+      assert.equal("ENOBUFS", H.fail_name(t.rq:receive(buf:slice(24, 8), 0, 4)))
+      t.b:write(string.rep("r", 24))
+      assert.same({ 1, 2, 3 }, H.contexts(H.await_exact(t.cq, 3)))
+      H.assert_drained(lab, t.cq, t.rq)
+    end)
+
+    it("#46 RQ resize shrinks the reservation and the send limit", function()
+      local lab = H.open(backend)
+      local t = H.tcp(lab, { recv = 2, send = 2, size = 4 })
+      assert.is_true(H.ok(t.rq:resize(1, 0)))
+      assert.equal(1, t.cq:reserved())
+      local buf = H.ok(lab:register("data"))
+      assert.equal("ENOBUFS", H.fail_name(t.rq:send(buf:slice(), 0, "s")))
+      -- The freed capacity is available to another RQ.
+      local c = H.ok(lab:tcp_pair())
+      H.ok(lab:rq(c, { recv = 3, cq = t.cq }))
+      assert.equal(4, t.cq:reserved())
+      assert.equal("ENOBUFS", H.fail_name(t.rq:resize(1, 1)))
+    end)
+
+    it("resize arguments that can never be valid raise", function()
+      local lab = H.open(backend)
+      local t = H.tcp(lab, { recv = 1, send = 1 })
+      assert.has_error(function() t.cq:resize(-1) end)
+      assert.has_error(function() t.rq:resize(-1, 1) end)
+      assert.has_error(function() t.cq:resize("big") end)
+    end)
+  end)
+end)
