@@ -12,11 +12,29 @@ typedef struct engine_entry {
   const char *missing;         /* why it is not in this build */
 } engine_entry;
 
+/* The order is the preference of "auto". An engine is compiled in when the build defines
+   REGIO_ENGINE_<NAME> (CMakeLists.txt does, per engine). */
 static const engine_entry engines[] = {
-    {"uring", NULL, "not built: the io_uring engine is not part of this build yet"},
+#ifdef REGIO_ENGINE_URING
+    {"uring", &regio__engine_uring, NULL},
+#else
+    {"uring", NULL, "not built: this build has no io_uring engine"},
+#endif
+#ifdef REGIO_ENGINE_POLL
     {"poll", &regio__engine_poll, NULL},
-    {"sim", NULL, "not built: the simulated engine is not part of this build yet"},
+#else
+    {"poll", NULL, "not built: this build has no poll engine"},
+#endif
+#ifdef REGIO_ENGINE_SIM
+    {"sim", &regio__engine_sim, NULL},
+#else
+    {"sim", NULL, "not built: this build has no simulated engine"},
+#endif
+#ifdef REGIO_ENGINE_WINRIO
+    {"winrio", &regio__engine_winrio, NULL},
+#else
     {"winrio", NULL, "not built: the Windows RIO engine only builds for Windows"},
+#endif
 };
 
 #define ENGINE_COUNT ((int)(sizeof(engines) / sizeof(engines[0])))

@@ -183,8 +183,11 @@ struct regio_engine_ops {
   int (*peer)(regio_sock *s, regio_addr *out);
 };
 
-/* The engines compiled in (each backend-*.c defines one). */
+/* The engines (each backend-*.c defines one; engines.c lists those the build compiled in). */
 extern const regio_engine_ops regio__engine_poll;
+extern const regio_engine_ops regio__engine_uring;
+extern const regio_engine_ops regio__engine_sim;
+extern const regio_engine_ops regio__engine_winrio;
 
 /* ---- model services for engines --------------------------------------------------------- */
 
