@@ -28,6 +28,19 @@ static uint32_t recv_goal(const regio_lab *lab, const regio_req *req, uint32_t t
   return total;
 }
 
+/* Shortens an iovec list to at most max bytes; returns the new count. */
+static int trim_iov(struct iovec *iov, int cnt, uint32_t max) {
+  int i;
+  for (i = 0; i < cnt; i++) {
+    if (iov[i].iov_len >= max) {
+      iov[i].iov_len = max;
+      return i + 1;
+    }
+    max -= (uint32_t)iov[i].iov_len;
+  }
+  return cnt;
+}
+
 /* Completes the head receive, writing its Ex outputs (peer and local address) first. */
 static int finish_recv(regio_sock *s, regio_req *req, int status, uint32_t bytes) {
   if (req->has_remote || req->has_local || req->has_flags || req->has_control) {
@@ -69,6 +82,9 @@ int regio__poll_stream_recv(regio_sock *s) {
     }
     if (ps->blocked & POLL_BLOCKED_RECV) break;
     cnt = regio__poll_iov(lab, req, req->done, iov);
+    /* A WAITALL goal below the total (preview) reads no further than the goal, so the request
+       reports exactly the first slice and the next bytes stay for the next receive. */
+    if ((req->flags & REGIO_MSG_WAITALL) && goal < total) cnt = trim_iov(iov, cnt, goal - req->done);
     for (i = 0; i < cnt; i++) want += iov[i].iov_len;
     n = readv(s->fd, iov, cnt);
     if (n > 0) {
