@@ -359,6 +359,61 @@ uint32_t regio_rq_deferred(const regio_rq *rq, regio_direction dir);
 /* Whether the RQ's socket is still open (1) or closed (0). */
 int regio_rq_usable(const regio_rq *rq);
 
+/* ---- traces ---------------------------------------------------------------------------- */
+
+/* What a trace records: every call that changes RIO state and every completion, with the time,
+   the objects, the outcome and the CQ's occupancy. Engines add their own network events (NET). */
+#define REGIO_TRACE_KIND_MAP(XX)                                                  \
+  XX(SOCK_OPEN, "sock_open")   /* a socket was created (bytes: regio_sock_type) */ \
+  XX(SOCK_CLOSE, "sock_close") /* a socket was closed (status: 1 if abortive) */    \
+  XX(CQ_CREATE, "cq_create")   /* size: the CQ's size */                            \
+  XX(CQ_RESIZE, "cq_resize")   /* bytes: the size asked for; status: the outcome */ \
+  XX(CQ_CLOSE, "cq_close")                                                          \
+  XX(RQ_CREATE, "rq_create")   /* bytes: receive limit; flags: send limit */        \
+  XX(RQ_RESIZE, "rq_resize")   /* bytes: receive limit; flags: send limit */        \
+  XX(SUBMIT, "submit")         /* an accepted send or receive (bytes: its length) */ \
+  XX(REFUSE, "refuse")         /* a refused submission (status: why) */             \
+  XX(COMMIT, "commit")         /* COMMIT_ONLY (bytes: requests it started) */       \
+  XX(COMPLETE, "complete")     /* a result entered the CQ */                        \
+  XX(DROP, "drop")             /* a result was dropped (CQ closed) */               \
+  XX(DEQUEUE, "dequeue")       /* bytes: how many results were taken */             \
+  XX(NOTIFY, "notify")         /* status: RIONotify's outcome */                    \
+  XX(FIRE, "fire")             /* the armed notification fired */                   \
+  XX(NET, "net")               /* an engine event; note says what */
+
+typedef enum regio_trace_kind {
+#define REGIO_XX_TRACE_ENUM(name, str) REGIO_TRACE_##name,
+  REGIO_TRACE_KIND_MAP(REGIO_XX_TRACE_ENUM)
+#undef REGIO_XX_TRACE_ENUM
+  REGIO_TRACE_KIND_COUNT
+} regio_trace_kind;
+
+typedef struct regio_trace_event {
+  uint64_t time_ns;  /* regio_lab_now() when it happened */
+  uint32_t kind;     /* regio_trace_kind */
+  uint32_t sock;     /* socket id (regio_sock_id), 0 for none */
+  uint32_t cq;       /* CQ id (regio_cq_id), 0 for none */
+  int32_t status;    /* the result's status or the call's outcome (0 or REGIO_E*) */
+  uint32_t bytes;    /* bytes, or a count or size as the kind says */
+  uint32_t dir;      /* 0 receive, 1 send, 2 none */
+  uint32_t flags;    /* REGIO_MSG_* of a submission, or as the kind says */
+  uint32_t queued;   /* the CQ's queued results after the event */
+  uint32_t size;     /* the CQ's size */
+  uint64_t ctx;      /* the request context */
+  const char *note;  /* a static string (NET events), or NULL */
+} regio_trace_event;
+
+/* Returns the name of a trace kind ("submit"), or "unknown". */
+const char *regio_trace_kind_name(uint32_t kind);
+/* Starts (enable 1: clears what was recorded) or stops (0) recording. Returns 0. */
+int regio_lab_trace(regio_lab *lab, int enable);
+/* Returns the recorded events and sets *n to their count. The pointer is valid until the next
+   call that records, clears or closes. Recording stops quietly if memory runs out. */
+const regio_trace_event *regio_lab_trace_events(const regio_lab *lab, uint32_t *n);
+/* Small stable ids (1, 2, ...) per lab, for traces and printing. */
+uint32_t regio_sock_id(const regio_sock *sock);
+uint32_t regio_cq_id(const regio_cq *cq);
+
 #ifdef __cplusplus
 }
 #endif

@@ -57,6 +57,7 @@ int regio_cq_create(regio_lab *lab, uint32_t size, const regio_notify *how, regi
     return REGIO_ENOBUFS;
   }
   cq->lab = lab;
+  cq->id = ++lab->next_cq_id;
   cq->refs = 1;
   cq->size = size;
   if (how) cq->how = *how;
@@ -65,6 +66,7 @@ int regio_cq_create(regio_lab *lab, uint32_t size, const regio_notify *how, regi
   cq->next = lab->cqs;
   if (lab->cqs) lab->cqs->prev = cq;
   lab->cqs = cq;
+  REGIO_TRACE(lab, REGIO_TRACE_CQ_CREATE, NULL, cq, 0, size, 2, 0, 0);
   *out = cq;
   return 0;
 }
@@ -83,6 +85,7 @@ void regio__cq_unref(regio_cq *cq) {
 /* Fires the armed notification: sets the event or queues the port packet. */
 static void cq_fire(regio_cq *cq) {
   cq->armed = false;
+  REGIO_TRACE(cq->lab, REGIO_TRACE_FIRE, NULL, cq, 0, 0, 2, 0, 0);
   if (cq->how.kind == REGIO_NOTIFY_EVENT) cq->event_signalled = true;
   else if (cq->how.kind == REGIO_NOTIFY_IOCP)
     regio__port_fire(cq->how.port, cq->how.key, cq->how.overlapped);
@@ -91,6 +94,8 @@ static void cq_fire(regio_cq *cq) {
 void regio__cq_post(regio_cq *cq, regio_req *req, const regio_result *res, bool notify) {
   regio_cq_entry *e;
   if (cq->closed) {
+    REGIO_TRACE(cq->lab, REGIO_TRACE_DROP, req->rq->sock, cq, res->status, res->bytes, req->dir,
+                req->flags, req->ctx);
     regio__req_release(req, res, true);
     return;
   }
@@ -100,18 +105,26 @@ void regio__cq_post(regio_cq *cq, regio_req *req, const regio_result *res, bool 
   e->req = req;
   e->notify = notify;
   cq->count++;
+  REGIO_TRACE(cq->lab, REGIO_TRACE_COMPLETE, req->rq->sock, cq, res->status, res->bytes, req->dir,
+              req->flags, req->ctx);
   if (notify) {
     cq->notifiable++;
     if (cq->armed) cq_fire(cq);
   }
 }
 
-int regio_cq_resize(regio_cq *cq, uint32_t size) {
+static int cq_resize(regio_cq *cq, uint32_t size) {
   if (cq->closed) return REGIO_EINVAL;
   if (size == 0 || size > REGIO_MAX_CQ_SIZE) return REGIO_EINVAL;
   if (size < cq->reserved || size < cq->count) return REGIO_ETOOMANYREFS;
   cq->size = size;
   return 0;
+}
+
+int regio_cq_resize(regio_cq *cq, uint32_t size) {
+  int rc = cq_resize(cq, size);
+  REGIO_TRACE(cq->lab, REGIO_TRACE_CQ_RESIZE, NULL, cq, rc, size, 2, 0, 0);
+  return rc;
 }
 
 /* Removes the oldest entry and releases its request. */
@@ -126,6 +139,7 @@ static void cq_take(regio_cq *cq, regio_result *out, bool dropped) {
 
 void regio_cq_close(regio_cq *cq) {
   if (cq == NULL || cq->closed) return;
+  REGIO_TRACE(cq->lab, REGIO_TRACE_CQ_CLOSE, NULL, cq, 0, cq->count, 2, 0, 0);
   cq->closed = true;
   cq->armed = false;
   cq->refs++; /* Hold the CQ while releases may drop RQ references to it. */
@@ -138,13 +152,20 @@ void regio_cq_close(regio_cq *cq) {
   regio__cq_unref(cq); /* the owner's reference */
 }
 
-int regio_cq_notify(regio_cq *cq) {
+static int cq_notify(regio_cq *cq) {
   if (cq->closed || cq->how.kind == REGIO_NOTIFY_NONE) return REGIO_EINVAL;
   if (cq->armed) return REGIO_EALREADY;
   if (cq->how.kind == REGIO_NOTIFY_EVENT && cq->how.reset) cq->event_signalled = false;
   cq->armed = true;
-  if (cq->notifiable > 0) cq_fire(cq);
   return 0;
+}
+
+int regio_cq_notify(regio_cq *cq) {
+  int rc = cq_notify(cq);
+  REGIO_TRACE(cq->lab, REGIO_TRACE_NOTIFY, NULL, cq, rc, 0, 2, 0, 0);
+  /* Armed with a notifiable result already queued: fire now (RIO-SPEC §4.4). */
+  if (rc == 0 && cq->notifiable > 0) cq_fire(cq);
+  return rc;
 }
 
 int regio_cq_dequeue(regio_cq *cq, regio_result *out, uint32_t max) {
@@ -156,6 +177,7 @@ int regio_cq_dequeue(regio_cq *cq, regio_result *out, uint32_t max) {
   rc = lab->ops->poll(lab, 0, NULL, 0);
   if (rc < 0 && rc != REGIO_EAGAIN) return rc;
   while (n < max && cq->count > 0) cq_take(cq, &out[n++], false);
+  if (n > 0) REGIO_TRACE(lab, REGIO_TRACE_DEQUEUE, NULL, cq, 0, n, 2, 0, 0);
   return (int)n;
 }
 

@@ -63,6 +63,7 @@ void regio_lab_close(regio_lab *lab) {
   lab->ops->lab_close(lab);
   regio__buf_free_all(lab);
   regio__req_free_list(lab);
+  regio__trace_free(lab);
   free(lab);
 }
 

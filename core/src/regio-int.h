@@ -73,6 +73,7 @@ struct regio_port {
 struct regio_cq {
   regio_lab *lab;
   regio_cq *prev, *next;     /* in lab->cqs */
+  uint32_t id;
   uint32_t refs;             /* 1 while open, +1 per RQ that references it */
   bool closed;
   uint32_t size;             /* RIO's logical size */
@@ -105,6 +106,7 @@ struct regio_rq {
 struct regio_sock {
   regio_lab *lab;
   regio_sock *prev, *next;   /* in lab->socks */
+  uint32_t id;
   regio_sock_type type;
   int family;                /* 4 or 6 */
   bool closed;               /* closed by the owner; memory kept while requests are charged */
@@ -144,6 +146,10 @@ struct regio_lab {
   uint32_t live_reqs;
   regio_req *free_reqs;
   bool closing;
+  uint32_t next_sock_id, next_cq_id;
+  bool tracing;
+  regio_trace_event *trace;
+  uint32_t trace_count, trace_cap;
   void (*release_fn)(void *ud, const regio_result *r);
   void *release_ud;
 };
@@ -227,6 +233,20 @@ void regio__rq_cancel_all(regio_rq *rq);
 void regio__rq_maybe_free(regio_rq *rq);
 void regio__sock_maybe_free(regio_sock *sock);
 void regio__queue_push(regio_req_queue *q, regio_req *req);
+/* Records a trace event when the lab is tracing (cheap test first). ev->time_ns is filled in. */
+void regio__trace_add(regio_lab *lab, regio_trace_event *ev);
+static inline bool regio__tracing(const regio_lab *lab) { return lab->tracing; }
+/* Records an engine event (kind NET) about a socket: note is a static string. */
+void regio__trace_net(regio_lab *lab, const regio_sock *sock, const char *note, uint32_t bytes);
+void regio__trace_free(regio_lab *lab);
+/* Records one event: the CQ (may be NULL) gives the occupancy and size. */
+void regio__trace_record(regio_lab *lab, uint32_t kind, const regio_sock *sock, const regio_cq *cq,
+                         int32_t status, uint32_t bytes, uint32_t dir, uint32_t flags,
+                         uint64_t ctx);
+#define REGIO_TRACE(lab, ...)                                  \
+  do {                                                         \
+    if ((lab)->tracing) regio__trace_record((lab), __VA_ARGS__); \
+  } while (0)
 regio_req *regio__queue_pop(regio_req_queue *q);
 
 #endif /* REGIO_INT_H */

@@ -33,7 +33,7 @@ static int reserve_check(regio_cq *rcq, int64_t recv_delta, regio_cq *scq, int64
   return 0;
 }
 
-int regio_rq_create(regio_sock *sock, const regio_rq_limits *limits, regio_cq *recv_cq,
+static int rq_create(regio_sock *sock, const regio_rq_limits *limits, regio_cq *recv_cq,
                     regio_cq *send_cq, uint64_t socket_ctx, regio_rq **out) {
   regio_rq *rq;
   int rc;
@@ -65,7 +65,16 @@ int regio_rq_create(regio_sock *sock, const regio_rq_limits *limits, regio_cq *r
   return 0;
 }
 
-int regio_rq_resize(regio_rq *rq, uint32_t max_recv, uint32_t max_send) {
+int regio_rq_create(regio_sock *sock, const regio_rq_limits *limits, regio_cq *recv_cq,
+                    regio_cq *send_cq, uint64_t socket_ctx, regio_rq **out) {
+  int rc = rq_create(sock, limits, recv_cq, send_cq, socket_ctx, out);
+  if (sock && limits)
+    REGIO_TRACE(sock->lab, REGIO_TRACE_RQ_CREATE, sock, recv_cq, rc, limits->max_recv, 2,
+                limits->max_send, 0);
+  return rc;
+}
+
+static int rq_resize(regio_rq *rq, uint32_t max_recv, uint32_t max_send) {
   regio_rq_dir *r = &rq->dir[REGIO_DIR_RECEIVE], *s = &rq->dir[REGIO_DIR_SEND];
   int rc;
   if (rq->sock->closed || r->cq->closed || s->cq->closed) return REGIO_EINVAL;
@@ -80,6 +89,13 @@ int regio_rq_resize(regio_rq *rq, uint32_t max_recv, uint32_t max_send) {
   return 0;
 }
 
+int regio_rq_resize(regio_rq *rq, uint32_t max_recv, uint32_t max_send) {
+  int rc = rq_resize(rq, max_recv, max_send);
+  REGIO_TRACE(rq->sock->lab, REGIO_TRACE_RQ_RESIZE, rq->sock, rq->dir[0].cq, rc, max_recv, 2,
+              max_send, 0);
+  return rc;
+}
+
 /* Hands a request to the engine: it joins the direction's started queue. */
 static void start_one(regio_rq *rq, regio_req *req) {
   regio_sock *sock = rq->sock;
@@ -87,10 +103,21 @@ static void start_one(regio_rq *rq, regio_req *req) {
   if (sock->lab->ops->started) sock->lab->ops->started(sock, req);
 }
 
-/* Starts every deferred request of a direction, in the order they were submitted. */
-static void flush_deferred(regio_rq *rq, regio_direction dir) {
+/* Starts every deferred request of a direction, in the order they were submitted; returns how
+   many. */
+static uint32_t flush_deferred(regio_rq *rq, regio_direction dir) {
   regio_req *req;
-  while ((req = regio__queue_pop(&rq->dir[dir].deferred)) != NULL) start_one(rq, req);
+  uint32_t n = 0;
+  while ((req = regio__queue_pop(&rq->dir[dir].deferred)) != NULL) start_one(rq, req), n++;
+  return n;
+}
+
+/* Returns the bytes a request's slices name (for traces). */
+static uint32_t total_length(const regio_slice *slices, uint32_t n) {
+  uint64_t t = 0;
+  uint32_t i;
+  for (i = 0; i < n; i++) t += slices[i].length;
+  return t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 }
 
 static bool ex_any(const regio_ex_slices *ex) {
@@ -103,7 +130,7 @@ static int check_extra(regio_lab *lab, const regio_slice *s, uint32_t min_len) {
 }
 
 /* The submission front door (RIOReceive, RIOSend and their Ex forms). */
-static int submit(regio_rq *rq, regio_direction dir, const regio_slice *slices, uint32_t n,
+static int submit_checked(regio_rq *rq, regio_direction dir, const regio_slice *slices, uint32_t n,
                   const regio_ex_slices *ex, uint32_t flags, uint64_t ctx) {
   regio_sock *sock = rq->sock;
   regio_lab *lab = sock->lab;
@@ -122,7 +149,8 @@ static int submit(regio_rq *rq, regio_direction dir, const regio_slice *slices, 
   if (flags & REGIO_MSG_COMMIT_ONLY) {
     if (flags != REGIO_MSG_COMMIT_ONLY || n != 0 || slices != NULL || ex_any(ex) || ctx != 0)
       return REGIO_EINVAL;
-    flush_deferred(rq, dir);
+    uint32_t started = flush_deferred(rq, dir);
+    REGIO_TRACE(lab, REGIO_TRACE_COMMIT, sock, d->cq, 0, started, dir, flags, 0);
     return 0;
   }
   /* 4. The slice count: the profile, the RQ's data-buffer limit, and NULL data only on UDP. */
@@ -172,6 +200,7 @@ static int submit(regio_rq *rq, regio_direction dir, const regio_slice *slices, 
   regio__req_use_buffers(lab, req, +1);
   d->charged++;
   lab->live_reqs++;
+  REGIO_TRACE(lab, REGIO_TRACE_SUBMIT, sock, d->cq, 0, total_length(slices, n), dir, flags, ctx);
   if (flags & REGIO_MSG_DEFER) {
     regio__queue_push(&d->deferred, req);
   } else {
@@ -179,6 +208,16 @@ static int submit(regio_rq *rq, regio_direction dir, const regio_slice *slices, 
     start_one(rq, req);
   }
   return 0;
+}
+
+/* Runs a submission and records a refusal in the trace. */
+static int submit(regio_rq *rq, regio_direction dir, const regio_slice *slices, uint32_t n,
+                  const regio_ex_slices *ex, uint32_t flags, uint64_t ctx) {
+  int rc = submit_checked(rq, dir, slices, n, ex, flags, ctx);
+  if (rc < 0)
+    REGIO_TRACE(rq->sock->lab, REGIO_TRACE_REFUSE, rq->sock, rq->dir[dir].cq, rc, 0, dir, flags,
+                ctx);
+  return rc;
 }
 
 int regio_rq_receive(regio_rq *rq, const regio_slice *slices, uint32_t n, uint32_t flags,

@@ -12,6 +12,7 @@ static regio_sock *sock_new(regio_lab *lab, regio_sock_type type) {
   regio_sock *s = calloc(1, sizeof(*s));
   if (s == NULL) return NULL;
   s->lab = lab;
+  s->id = ++lab->next_sock_id;
   s->type = type;
   s->fd = -1;
   s->family = 4;
@@ -19,6 +20,11 @@ static regio_sock *sock_new(regio_lab *lab, regio_sock_type type) {
   if (lab->socks) lab->socks->prev = s;
   lab->socks = s;
   return s;
+}
+
+/* Records a socket that was opened successfully. */
+static void sock_opened(regio_sock *s) {
+  REGIO_TRACE(s->lab, REGIO_TRACE_SOCK_OPEN, s, NULL, 0, s->type, 2, 0, 0);
 }
 
 static void sock_unlink_free(regio_sock *s) {
@@ -62,6 +68,8 @@ int regio_sock_tcp_pair(regio_lab *lab, int family, regio_sock **a, regio_sock *
     sock_unlink_free(y);
     return rc;
   }
+  sock_opened(x);
+  sock_opened(y);
   *a = x;
   *b = y;
   return 0;
@@ -79,6 +87,7 @@ int regio_sock_listen(regio_lab *lab, const char *host, uint16_t port, int backl
     sock_unlink_free(s);
     return rc;
   }
+  sock_opened(s);
   *out = s;
   return 0;
 }
@@ -94,6 +103,7 @@ int regio_sock_accept(regio_sock *listener, int timeout_ms, regio_sock **out) {
     sock_unlink_free(s);
     return rc;
   }
+  sock_opened(s);
   *out = s;
   return 0;
 }
@@ -111,6 +121,7 @@ int regio_sock_connect(regio_lab *lab, const char *host, uint16_t port, int time
     sock_unlink_free(s);
     return rc;
   }
+  sock_opened(s);
   *out = s;
   return 0;
 }
@@ -126,6 +137,7 @@ int regio_sock_udp(regio_lab *lab, const char *host, uint16_t port, regio_sock *
     sock_unlink_free(s);
     return rc;
   }
+  sock_opened(s);
   *out = s;
   return 0;
 }
@@ -170,6 +182,7 @@ int regio_sock_shutdown(regio_sock *s, int how) {
 /* Closes the descriptor and cancels what the RQ still has outstanding. */
 static void sock_close(regio_sock *s, bool abortive) {
   if (s == NULL || s->closed) return;
+  REGIO_TRACE(s->lab, REGIO_TRACE_SOCK_CLOSE, s, NULL, abortive ? 1 : 0, 0, 2, 0, 0);
   s->closed = true;
   s->busy++;
   if (s->rq) {
