@@ -1,0 +1,110 @@
+/*
+ * lreq.c — the ledger of in-flight requests.
+ *
+ * Every accepted request has a record (a Lua table: context value, rq userdata, CQ userdata,
+ * buffer userdatas) in its lab's ledger, under an integer id that is the request context the
+ * core carries. The record pins everything the request needs until its completion is dequeued
+ * (the record becomes the result table's `request` and `socket` fields and is dropped) or until
+ * the core drops the completion (CQ closed, lab closing) and reports it to the release hook.
+ *
+ * The release hook runs inside core calls, possibly inside a __gc metamethod, so it must not
+ * touch Lua at all (an allocation could start a collection whose finalizers re-enter the core).
+ * It only writes the id into lab->released, whose capacity is kept >= the number of pinned
+ * records; the records are unpinned the next time the binding pushes the ledger.
+ */
+#include "lregio.h"
+
+#include <stdlib.h>
+
+void lregio_req_release_hook(void *ud, const regio_result *r) {
+  lregio_lab *lab = ud;
+  /* The capacity covers every pinned record, so this never drops an id. */
+  if (lab->nreleased < lab->capreleased) lab->released[lab->nreleased++] = r->request_ctx;
+}
+
+void lregio_req_unpin(lua_State *L, lregio_lab *lab, int ledger_idx, uint64_t id) {
+  /* Neither the lookup nor storing nil into an existing key allocates. */
+  if (lua_rawgeti(L, ledger_idx, (lua_Integer)id) != LUA_TNIL && lab->live > 0) lab->live--;
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  lua_rawseti(L, ledger_idx, (lua_Integer)id);
+}
+
+/* Unpins every record the release hook reported. */
+static void ledger_flush(lua_State *L, lregio_lab *lab, int ledger_idx) {
+  while (lab->nreleased > 0) lregio_req_unpin(L, lab, ledger_idx, lab->released[--lab->nreleased]);
+}
+
+void lregio_ledger_push(lua_State *L, int lab_idx) {
+  lregio_lab *lab;
+  int t;
+  lab_idx = lua_absindex(L, lab_idx);
+  lab = lua_touserdata(L, lab_idx);
+  t = lregio_getuv(L, lab_idx, LREGIO_LAB_UV_LEDGER);
+  if (t == LUA_TTABLE && lab->core != NULL) ledger_flush(L, lab, lua_gettop(L));
+}
+
+void lregio_ledger_flush_from(lua_State *L, int child_idx) {
+  lregio_lab *lab;
+  child_idx = lua_absindex(L, child_idx);
+  lregio_push_lab(L, child_idx);
+  lab = lua_touserdata(L, -1);
+  if (lab != NULL && lab->core != NULL && lab->nreleased > 0) {
+    lregio_ledger_push(L, -1);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+/* Grows lab->released so that the hook can report every pinned record plus one more. */
+static void released_reserve(lua_State *L, lregio_lab *lab) {
+  uint32_t cap = lab->capreleased;
+  uint64_t *p;
+  if (lab->live < cap) return;
+  if (cap >= UINT32_MAX / 2) luaL_error(L, "too many requests in flight");
+  cap = cap ? cap * 2 : 64;
+  p = realloc(lab->released, sizeof(*p) * cap);
+  if (p == NULL) luaL_error(L, "not enough memory");
+  lab->released = p;
+  lab->capreleased = cap;
+}
+
+uint64_t lregio_req_pin(lua_State *L, lregio_lab *lab, int ledger_idx, int rec_idx) {
+  uint64_t id;
+  ledger_idx = lua_absindex(L, ledger_idx);
+  released_reserve(L, lab);
+  id = ++lab->next_id;
+  lua_pushvalue(L, rec_idx);
+  lua_rawseti(L, ledger_idx, (lua_Integer)id); /* may raise (memory): nothing is pinned then */
+  lab->live++;
+  return id;
+}
+
+void lregio_req_push_result(lua_State *L, lregio_lab *lab, int ledger_idx,
+                            const regio_result *r) {
+  ledger_idx = lua_absindex(L, ledger_idx);
+  lua_createtable(L, 0, 4);
+  if (r->status == 0) lua_pushinteger(L, 0);
+  else lua_pushstring(L, regio_err_name(r->status));
+  lua_setfield(L, -2, "status");
+  lua_pushinteger(L, (lua_Integer)r->bytes);
+  lua_setfield(L, -2, "bytes");
+  if (lua_rawgeti(L, ledger_idx, (lua_Integer)r->request_ctx) == LUA_TTABLE) {
+    lua_rawgeti(L, -1, LREGIO_REC_CTX);
+    lua_setfield(L, -3, "request");
+    if (lua_rawgeti(L, -1, LREGIO_REC_RQ) == LUA_TUSERDATA) {
+      lregio_getuv(L, -1, LREGIO_RQ_UV_CONTEXT);
+      lua_setfield(L, -4, "socket");
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  lregio_req_unpin(L, lab, ledger_idx, r->request_ctx);
+}
+
+void lregio_req_lab_closed(lregio_lab *lab) {
+  free(lab->released);
+  lab->released = NULL;
+  lab->nreleased = lab->capreleased = 0;
+  lab->live = 0;
+}
