@@ -128,14 +128,6 @@ static int lab_caps(lua_State *L) {
   lua_setfield(L, -2, "virtual_time");
   lua_pushboolean(L, caps.ipv6);
   lua_setfield(L, -2, "ipv6");
-  lua_pushboolean(L, caps.fixed_buffers);
-  lua_setfield(L, -2, "fixed_buffers");
-  lua_pushinteger(L, (lua_Integer)caps.fixed_registered);
-  lua_setfield(L, -2, "fixed_registered");
-  lua_pushinteger(L, (lua_Integer)caps.fixed_sends);
-  lua_setfield(L, -2, "fixed_sends");
-  lua_pushinteger(L, (lua_Integer)caps.fixed_receives);
-  lua_setfield(L, -2, "fixed_receives");
   return 1;
 }
 
