@@ -156,6 +156,13 @@ typedef struct regio_caps {
   int kernel_io;          /* the kernel moves the bytes asynchronously (io_uring, RIO) */
   int virtual_time;       /* lab_poll advances a virtual clock (sim) */
   int ipv6;               /* IPv6 loopback works */
+  /* Registered buffers are also registered with the kernel (io_uring fixed buffers): whether the
+     engine does it, how many buffers the kernel accepted and holds now, and how many sends and
+     receives the kernel carried out on one so far. 0 on engines without a kernel registration. */
+  int fixed_buffers;
+  uint32_t fixed_registered;
+  uint64_t fixed_sends;
+  uint64_t fixed_receives;
 } regio_caps;
 
 /* ---- errors ---------------------------------------------------------------------------- */
@@ -326,6 +333,37 @@ int regio_sock_peer(regio_sock *sock, regio_addr *out);
 regio_sock_type regio_sock_kind(const regio_sock *sock);
 /* The socket's request queue, or NULL. */
 regio_rq *regio_sock_rq(const regio_sock *sock);
+
+/* ---- simulated links (engines with a simulated network: sim) --------------------------- */
+
+/* The knobs of a socket's outgoing link: they shape the data the socket SENDS (RIO sends and
+   the peer-side write/sendto alike); a symmetric link needs both ends set. 0 or a negative value
+   turns a knob off.
+    segment      TCP: a send leaves in segments of at most this many bytes, and a receive
+                 without WAITALL ends at a segment's end (as if the bytes arrived apart).
+    latency_ms   every packet arrives this long after it left.
+    bandwidth    bytes per second: a packet leaves when the link is free and occupies it for
+                 len / bandwidth seconds; it arrives latency_ms after it finished leaving.
+    loss, dup    UDP: the probability (0..1) that a datagram is lost / delivered twice.
+    reorder      UDP: the probability that a datagram is held back by latency_ms + 1 ms, so
+                 that the datagrams sent within that time after it overtake it.
+    reset_after  TCP: once this many bytes went out in all, the connection is reset (RST after
+                 the last of them); -1 never. A send cut short completes with ECONNRESET.
+    refuse       listener: connects to it fail with ECONNREFUSED.
+   Randomness comes from the lab's seed only, so a script gives the same losses every run. */
+typedef struct regio_link {
+  uint32_t segment;
+  double latency_ms;
+  double bandwidth;
+  double loss, dup, reorder;
+  int64_t reset_after;
+  int refuse;
+} regio_link;
+
+/* Sets a socket's link knobs (they apply from the next packet the socket sends). Returns 0,
+   REGIO_EINVAL (knobs NULL, socket closed, a probability above 1, a NaN), or
+   REGIO_EOPNOTSUPP on an engine without simulated links (poll, uring, winrio). */
+int regio_sock_link(regio_sock *sock, const regio_link *knobs);
 
 /* ---- request queues -------------------------------------------------------------------- */
 

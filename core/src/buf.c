@@ -34,6 +34,11 @@ static regio_buf_entry *buf_lookup_any(const regio_lab *lab, regio_bufid id) {
 }
 
 static void buf_clear(regio_lab *lab, regio_buf_entry *e) {
+  /* The engine's own registration (uring: the kernel's fixed-buffer slot) ends first. */
+  if (lab->ops->buf_deregister) {
+    uint32_t idx = (uint32_t)(e - lab->bufs);
+    lab->ops->buf_deregister(lab, ((uint32_t)e->gen << BUF_INDEX_BITS) | idx);
+  }
   e->base = NULL;
   e->len = 0;
   e->in_flight = 0;
@@ -45,6 +50,7 @@ static void buf_clear(regio_lab *lab, regio_buf_entry *e) {
 }
 
 int regio_buf_register(regio_lab *lab, void *mem, uint32_t len, regio_bufid *out) {
+  if (REGIO_NATIVE(lab)) return REGIO_NATIVE(lab)->buf_register(lab, mem, len, out);
   uint32_t idx;
   regio_buf_entry *e;
   if (len == 0) return REGIO_EINVAL;
@@ -78,10 +84,21 @@ int regio_buf_register(regio_lab *lab, void *mem, uint32_t len, regio_bufid *out
   lab->live_bufs++;
   lab->free_buf_hint = idx + 1;
   *out = ((uint32_t)e->gen << BUF_INDEX_BITS) | idx;
+  if (lab->ops->buf_register) {
+    int rc = lab->ops->buf_register(lab, *out, mem, len);
+    if (rc != 0) {
+      e->base = NULL;
+      e->len = 0;
+      lab->live_bufs--;
+      lab->free_buf_hint = idx;
+      return rc;
+    }
+  }
   return 0;
 }
 
 int regio_buf_deregister(regio_lab *lab, regio_bufid id) {
+  if (REGIO_NATIVE(lab)) return REGIO_NATIVE(lab)->buf_deregister(lab, id);
   regio_buf_entry *e = buf_lookup(lab, id);
   if (e == NULL) return 0; /* RIO ignores invalid and already deregistered ids. */
   if (e->in_flight > 0) return REGIO_EBUSY;
@@ -90,6 +107,7 @@ int regio_buf_deregister(regio_lab *lab, regio_bufid id) {
 }
 
 int regio_buf_release(regio_lab *lab, regio_bufid id, void (*free_fn)(void *arg), void *arg) {
+  if (REGIO_NATIVE(lab)) return REGIO_NATIVE(lab)->buf_release(lab, id, free_fn, arg);
   regio_buf_entry *e = buf_lookup(lab, id);
   if (e == NULL) return REGIO_EINVAL;
   if (e->in_flight == 0) {
@@ -104,11 +122,13 @@ int regio_buf_release(regio_lab *lab, regio_bufid id, void (*free_fn)(void *arg)
 }
 
 uint32_t regio_buf_in_flight(const regio_lab *lab, regio_bufid id) {
+  if (REGIO_NATIVE(lab)) return REGIO_NATIVE(lab)->buf_in_flight(lab, id);
   regio_buf_entry *e = buf_lookup_any(lab, id);
   return e ? e->in_flight : 0;
 }
 
 uint32_t regio_buf_length(const regio_lab *lab, regio_bufid id) {
+  if (REGIO_NATIVE(lab)) return REGIO_NATIVE(lab)->buf_length(lab, id);
   regio_buf_entry *e = buf_lookup(lab, id);
   return e ? e->len : 0;
 }

@@ -38,6 +38,7 @@ int regio__cq_reserve_ring(regio_cq *cq, uint32_t need) {
 }
 
 int regio_cq_create(regio_lab *lab, uint32_t size, const regio_notify *how, regio_cq **out) {
+  if (REGIO_NATIVE(lab)) return REGIO_NATIVE(lab)->cq_create(lab, size, how, out);
   regio_cq *cq;
   if (size == 0 || size > REGIO_MAX_CQ_SIZE) return REGIO_EINVAL;
   if (how) {
@@ -122,6 +123,7 @@ static int cq_resize(regio_cq *cq, uint32_t size) {
 }
 
 int regio_cq_resize(regio_cq *cq, uint32_t size) {
+  if (REGIO_NATIVE(cq->lab)) return REGIO_NATIVE(cq->lab)->cq_resize(cq, size);
   int rc = cq_resize(cq, size);
   REGIO_TRACE(cq->lab, REGIO_TRACE_CQ_RESIZE, NULL, cq, rc, size, 2, 0, 0);
   return rc;
@@ -138,6 +140,10 @@ static void cq_take(regio_cq *cq, regio_result *out, bool dropped) {
 }
 
 void regio_cq_close(regio_cq *cq) {
+  if (cq && REGIO_NATIVE(cq->lab)) {
+    REGIO_NATIVE(cq->lab)->cq_close(cq);
+    return;
+  }
   if (cq == NULL || cq->closed) return;
   REGIO_TRACE(cq->lab, REGIO_TRACE_CQ_CLOSE, NULL, cq, 0, cq->count, 2, 0, 0);
   cq->closed = true;
@@ -161,6 +167,7 @@ static int cq_notify(regio_cq *cq) {
 }
 
 int regio_cq_notify(regio_cq *cq) {
+  if (REGIO_NATIVE(cq->lab)) return REGIO_NATIVE(cq->lab)->cq_notify(cq);
   int rc = cq_notify(cq);
   REGIO_TRACE(cq->lab, REGIO_TRACE_NOTIFY, NULL, cq, rc, 0, 2, 0, 0);
   /* Armed with a notifiable result already queued: fire now (RIO-SPEC §4.4). */
@@ -169,6 +176,7 @@ int regio_cq_notify(regio_cq *cq) {
 }
 
 int regio_cq_dequeue(regio_cq *cq, regio_result *out, uint32_t max) {
+  if (REGIO_NATIVE(cq->lab)) return REGIO_NATIVE(cq->lab)->cq_dequeue(cq, out, max);
   regio_lab *lab = cq->lab;
   uint32_t n = 0;
   int rc;
@@ -182,6 +190,7 @@ int regio_cq_dequeue(regio_cq *cq, regio_result *out, uint32_t max) {
 }
 
 int regio_cq_wait(regio_cq *cq, int timeout_ms) {
+  if (REGIO_NATIVE(cq->lab)) return REGIO_NATIVE(cq->lab)->cq_wait(cq, timeout_ms);
   regio_lab *lab = cq->lab;
   uint64_t deadline;
   if (cq->closed || cq->how.kind != REGIO_NOTIFY_EVENT) return REGIO_EINVAL;
@@ -201,24 +210,42 @@ int regio_cq_wait(regio_cq *cq, int timeout_ms) {
 }
 
 int regio_cq_event_set(regio_cq *cq) {
+  if (REGIO_NATIVE(cq->lab)) return REGIO_NATIVE(cq->lab)->cq_event_set(cq);
   if (cq->closed || cq->how.kind != REGIO_NOTIFY_EVENT) return REGIO_EINVAL;
   cq->event_signalled = true;
   return 0;
 }
 
 int regio_cq_event_reset(regio_cq *cq) {
+  if (REGIO_NATIVE(cq->lab)) return REGIO_NATIVE(cq->lab)->cq_event_reset(cq);
   if (cq->closed || cq->how.kind != REGIO_NOTIFY_EVENT) return REGIO_EINVAL;
   cq->event_signalled = false;
   return 0;
 }
 
 int regio_cq_event_state(const regio_cq *cq) {
+  if (REGIO_NATIVE(cq->lab)) return REGIO_NATIVE(cq->lab)->cq_event_state(cq);
   if (cq->closed || cq->how.kind != REGIO_NOTIFY_EVENT) return REGIO_EINVAL;
   return cq->event_signalled ? 1 : 0;
 }
 
-uint32_t regio_cq_size(const regio_cq *cq) { return cq->size; }
-uint32_t regio_cq_queued(const regio_cq *cq) { return cq->count; }
-uint32_t regio_cq_reserved(const regio_cq *cq) { return cq->reserved; }
-int regio_cq_armed(const regio_cq *cq) { return cq->armed ? 1 : 0; }
-regio_notify_kind regio_cq_kind(const regio_cq *cq) { return cq->how.kind; }
+uint32_t regio_cq_size(const regio_cq *cq) {
+  if (REGIO_NATIVE(cq->lab)) return REGIO_NATIVE(cq->lab)->cq_size(cq);
+  return cq->size;
+}
+uint32_t regio_cq_queued(const regio_cq *cq) {
+  if (REGIO_NATIVE(cq->lab)) return REGIO_NATIVE(cq->lab)->cq_queued(cq);
+  return cq->count;
+}
+uint32_t regio_cq_reserved(const regio_cq *cq) {
+  if (REGIO_NATIVE(cq->lab)) return REGIO_NATIVE(cq->lab)->cq_reserved(cq);
+  return cq->reserved;
+}
+int regio_cq_armed(const regio_cq *cq) {
+  if (REGIO_NATIVE(cq->lab)) return REGIO_NATIVE(cq->lab)->cq_armed(cq);
+  return cq->armed ? 1 : 0;
+}
+regio_notify_kind regio_cq_kind(const regio_cq *cq) {
+  if (REGIO_NATIVE(cq->lab)) return REGIO_NATIVE(cq->lab)->cq_kind(cq);
+  return cq->how.kind;
+}

@@ -54,7 +54,9 @@ int regio__from_errno(int err) {
   case EFAULT: return REGIO_EFAULT;
   case ENOBUFS: return REGIO_ENOBUFS;
   case EALREADY: return REGIO_EALREADY;
+#ifdef ETOOMANYREFS /* not in mingw-w64's errno.h */
   case ETOOMANYREFS: return REGIO_ETOOMANYREFS;
+#endif
   case ECANCELED: return REGIO_ECANCELED;
   case ECONNRESET: return REGIO_ECONNRESET;
   case EBUSY: return REGIO_EBUSY;
@@ -75,7 +77,9 @@ int regio__from_errno(int err) {
   case EAGAIN: return REGIO_EAGAIN;
   case EMFILE: return REGIO_EMFILE;
   case ENFILE: return REGIO_EMFILE;
+#ifdef ESHUTDOWN /* not in mingw-w64's errno.h */
   case ESHUTDOWN: return REGIO_ESHUTDOWN;
+#endif
   case ENOSYS: return REGIO_ENOSYS;
   case EPIPE: return REGIO_EPIPE;
   default: return REGIO_EIO;

@@ -93,6 +93,10 @@ void regio_lab_on_release(regio_lab *lab, void (*fn)(void *ud, const regio_resul
 }
 
 void regio_lab_stats_get(const regio_lab *lab, regio_lab_stats *st) {
+  if (REGIO_NATIVE(lab)) {
+    REGIO_NATIVE(lab)->lab_stats(lab, st);
+    return;
+  }
   const regio_sock *s;
   const regio_cq *cq;
   const regio_port *p;

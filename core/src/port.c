@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 int regio_port_create(regio_lab *lab, regio_port **out) {
+  if (REGIO_NATIVE(lab)) return REGIO_NATIVE(lab)->port_create(lab, out);
   regio_port *p = calloc(1, sizeof(*p));
   if (p == NULL) return REGIO_ENOMEM;
   p->lab = lab;
@@ -48,11 +49,14 @@ void regio__port_fire(regio_port *port, uint64_t key, uint64_t overlapped) {
 }
 
 int regio_port_post(regio_port *port, uint64_t key, uint64_t overlapped) {
+  if (REGIO_NATIVE(port->lab)) return REGIO_NATIVE(port->lab)->port_post(port, key, overlapped);
   if (port->closed) return REGIO_EINVAL;
   return port_push(port, key, overlapped);
 }
 
 int regio_port_wait(regio_port *port, int timeout_ms, uint64_t *key, uint64_t *overlapped) {
+  if (REGIO_NATIVE(port->lab))
+    return REGIO_NATIVE(port->lab)->port_wait(port, timeout_ms, key, overlapped);
   regio_lab *lab = port->lab;
   uint64_t deadline;
   if (port->closed) return REGIO_EINVAL;
@@ -79,7 +83,10 @@ int regio_port_wait(regio_port *port, int timeout_ms, uint64_t *key, uint64_t *o
   }
 }
 
-uint32_t regio_port_pending(const regio_port *port) { return port->count; }
+uint32_t regio_port_pending(const regio_port *port) {
+  if (REGIO_NATIVE(port->lab)) return REGIO_NATIVE(port->lab)->port_pending(port);
+  return port->count;
+}
 
 void regio__port_unref(regio_port *port) {
   regio_lab *lab = port->lab;
@@ -92,6 +99,10 @@ void regio__port_unref(regio_port *port) {
 }
 
 void regio_port_close(regio_port *port) {
+  if (port && REGIO_NATIVE(port->lab)) {
+    REGIO_NATIVE(port->lab)->port_close(port);
+    return;
+  }
   if (port == NULL || port->closed) return;
   port->closed = true;
   port->count = 0;

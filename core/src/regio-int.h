@@ -187,7 +187,68 @@ struct regio_engine_ops {
   void (*close)(regio_sock *s, bool abortive);
   int (*address)(regio_sock *s, regio_addr *out);
   int (*peer)(regio_sock *s, regio_addr *out);
+  /* Optional: a buffer was registered with the model under id. An engine that registers buffers
+     with the kernel (uring: fixed buffers) does so here. Returns 0, or a REGIO_E* that fails
+     the registration. */
+  int (*buf_register)(regio_lab *lab, regio_bufid id, void *mem, uint32_t len);
+  /* Optional: the buffer's registration ends; no accepted request uses it any more. */
+  void (*buf_deregister)(regio_lab *lab, regio_bufid id);
+  /* Optional: sets the knobs of the socket's outgoing simulated link (regio_sock_link). The
+     front door has validated them. Without it, regio_sock_link fails with REGIO_EOPNOTSUPP. */
+  int (*link)(regio_sock *s, const regio_link *knobs);
+  /* Optional: the pass-through of an engine whose OS keeps RIO's books (winrio); NULL for the
+     engines that share the model. Keep this member last. */
+  const struct regio_native_ops *native;
 };
+
+/* The native interface. When lab->ops->native is set, every public regio_buf_*, regio_cq_*,
+   regio_port_* and regio_rq_* function (and regio_sock_rq, regio_lab_stats_get) delegates to the
+   member of the same name at its first line, and the model's bookkeeping is not used. Each
+   member has the contract of the public function it stands for (regio.h). The engine's CQ, port
+   and RQ objects begin with the model's struct (regio_cq, regio_port, regio_rq) so that the
+   front door can find the lab: cq->lab, port->lab, rq->sock->lab. */
+struct regio_native_ops {
+  int (*buf_register)(regio_lab *lab, void *mem, uint32_t len, regio_bufid *out);
+  int (*buf_deregister)(regio_lab *lab, regio_bufid id);
+  int (*buf_release)(regio_lab *lab, regio_bufid id, void (*free_fn)(void *arg), void *arg);
+  uint32_t (*buf_in_flight)(const regio_lab *lab, regio_bufid id);
+  uint32_t (*buf_length)(const regio_lab *lab, regio_bufid id);
+  int (*port_create)(regio_lab *lab, regio_port **out);
+  int (*port_wait)(regio_port *port, int timeout_ms, uint64_t *key, uint64_t *overlapped);
+  int (*port_post)(regio_port *port, uint64_t key, uint64_t overlapped);
+  uint32_t (*port_pending)(const regio_port *port);
+  void (*port_close)(regio_port *port);
+  int (*cq_create)(regio_lab *lab, uint32_t size, const regio_notify *how, regio_cq **out);
+  int (*cq_resize)(regio_cq *cq, uint32_t size);
+  void (*cq_close)(regio_cq *cq);
+  int (*cq_notify)(regio_cq *cq);
+  int (*cq_dequeue)(regio_cq *cq, regio_result *out, uint32_t max);
+  int (*cq_wait)(regio_cq *cq, int timeout_ms);
+  int (*cq_event_set)(regio_cq *cq);
+  int (*cq_event_reset)(regio_cq *cq);
+  int (*cq_event_state)(const regio_cq *cq);
+  uint32_t (*cq_size)(const regio_cq *cq);
+  uint32_t (*cq_queued)(const regio_cq *cq);
+  uint32_t (*cq_reserved)(const regio_cq *cq);
+  int (*cq_armed)(const regio_cq *cq);
+  regio_notify_kind (*cq_kind)(const regio_cq *cq);
+  int (*rq_create)(regio_sock *sock, const regio_rq_limits *limits, regio_cq *recv_cq,
+                   regio_cq *send_cq, uint64_t socket_ctx, regio_rq **out);
+  int (*rq_resize)(regio_rq *rq, uint32_t max_recv, uint32_t max_send);
+  /* RIOReceive(Ex) and RIOSend(Ex); ex is NULL for the plain forms. */
+  int (*rq_submit)(regio_rq *rq, regio_direction dir, const regio_slice *slices, uint32_t n,
+                   const regio_ex_slices *ex, uint32_t flags, uint64_t ctx);
+  int (*rq_commit)(regio_rq *rq, regio_direction dir);
+  uint32_t (*rq_limit)(const regio_rq *rq, regio_direction dir);
+  uint32_t (*rq_charged)(const regio_rq *rq, regio_direction dir);
+  uint32_t (*rq_deferred)(const regio_rq *rq, regio_direction dir);
+  int (*rq_usable)(const regio_rq *rq);
+  regio_rq *(*sock_rq)(const regio_sock *sock);
+  void (*lab_stats)(const regio_lab *lab, regio_lab_stats *st);
+};
+
+/* The native interface of a lab's engine, or NULL (the model keeps the books). */
+#define REGIO_NATIVE(lab) ((lab)->ops->native)
 
 /* The engines (each backend-*.c defines one; engines.c lists those the build compiled in). */
 extern const regio_engine_ops regio__engine_poll;

@@ -67,6 +67,8 @@ static int rq_create(regio_sock *sock, const regio_rq_limits *limits, regio_cq *
 
 int regio_rq_create(regio_sock *sock, const regio_rq_limits *limits, regio_cq *recv_cq,
                     regio_cq *send_cq, uint64_t socket_ctx, regio_rq **out) {
+  if (sock && REGIO_NATIVE(sock->lab))
+    return REGIO_NATIVE(sock->lab)->rq_create(sock, limits, recv_cq, send_cq, socket_ctx, out);
   int rc = rq_create(sock, limits, recv_cq, send_cq, socket_ctx, out);
   if (sock && limits)
     REGIO_TRACE(sock->lab, REGIO_TRACE_RQ_CREATE, sock, recv_cq, rc, limits->max_recv, 2,
@@ -90,6 +92,8 @@ static int rq_resize(regio_rq *rq, uint32_t max_recv, uint32_t max_send) {
 }
 
 int regio_rq_resize(regio_rq *rq, uint32_t max_recv, uint32_t max_send) {
+  if (REGIO_NATIVE(rq->sock->lab))
+    return REGIO_NATIVE(rq->sock->lab)->rq_resize(rq, max_recv, max_send);
   int rc = rq_resize(rq, max_recv, max_send);
   REGIO_TRACE(rq->sock->lab, REGIO_TRACE_RQ_RESIZE, rq->sock, rq->dir[0].cq, rc, max_recv, 2,
               max_send, 0);
@@ -222,37 +226,55 @@ static int submit(regio_rq *rq, regio_direction dir, const regio_slice *slices, 
 
 int regio_rq_receive(regio_rq *rq, const regio_slice *slices, uint32_t n, uint32_t flags,
                      uint64_t ctx) {
+  if (REGIO_NATIVE(rq->sock->lab))
+    return REGIO_NATIVE(rq->sock->lab)->rq_submit(rq, REGIO_DIR_RECEIVE, slices, n, NULL, flags,
+                                                  ctx);
   return submit(rq, REGIO_DIR_RECEIVE, slices, n, NULL, flags, ctx);
 }
 
 int regio_rq_send(regio_rq *rq, const regio_slice *slices, uint32_t n, uint32_t flags,
                   uint64_t ctx) {
+  if (REGIO_NATIVE(rq->sock->lab))
+    return REGIO_NATIVE(rq->sock->lab)->rq_submit(rq, REGIO_DIR_SEND, slices, n, NULL, flags, ctx);
   return submit(rq, REGIO_DIR_SEND, slices, n, NULL, flags, ctx);
 }
 
 int regio_rq_receive_ex(regio_rq *rq, const regio_slice *slices, uint32_t n,
                         const regio_ex_slices *ex, uint32_t flags, uint64_t ctx) {
+  if (REGIO_NATIVE(rq->sock->lab))
+    return REGIO_NATIVE(rq->sock->lab)->rq_submit(rq, REGIO_DIR_RECEIVE, slices, n, ex, flags, ctx);
   return submit(rq, REGIO_DIR_RECEIVE, slices, n, ex, flags, ctx);
 }
 
 int regio_rq_send_ex(regio_rq *rq, const regio_slice *slices, uint32_t n,
                      const regio_ex_slices *ex, uint32_t flags, uint64_t ctx) {
+  if (REGIO_NATIVE(rq->sock->lab))
+    return REGIO_NATIVE(rq->sock->lab)->rq_submit(rq, REGIO_DIR_SEND, slices, n, ex, flags, ctx);
   return submit(rq, REGIO_DIR_SEND, slices, n, ex, flags, ctx);
 }
 
 int regio_rq_commit(regio_rq *rq, regio_direction dir) {
+  if (REGIO_NATIVE(rq->sock->lab)) return REGIO_NATIVE(rq->sock->lab)->rq_commit(rq, dir);
   if (dir != REGIO_DIR_RECEIVE && dir != REGIO_DIR_SEND) return REGIO_EINVAL;
   return submit(rq, dir, NULL, 0, NULL, REGIO_MSG_COMMIT_ONLY, 0);
 }
 
-uint32_t regio_rq_limit(const regio_rq *rq, regio_direction dir) { return rq->dir[dir].limit; }
+uint32_t regio_rq_limit(const regio_rq *rq, regio_direction dir) {
+  if (REGIO_NATIVE(rq->sock->lab)) return REGIO_NATIVE(rq->sock->lab)->rq_limit(rq, dir);
+  return rq->dir[dir].limit;
+}
 uint32_t regio_rq_charged(const regio_rq *rq, regio_direction dir) {
+  if (REGIO_NATIVE(rq->sock->lab)) return REGIO_NATIVE(rq->sock->lab)->rq_charged(rq, dir);
   return rq->dir[dir].charged;
 }
 uint32_t regio_rq_deferred(const regio_rq *rq, regio_direction dir) {
+  if (REGIO_NATIVE(rq->sock->lab)) return REGIO_NATIVE(rq->sock->lab)->rq_deferred(rq, dir);
   return rq->dir[dir].deferred.count;
 }
-int regio_rq_usable(const regio_rq *rq) { return rq->sock->closed ? 0 : 1; }
+int regio_rq_usable(const regio_rq *rq) {
+  if (REGIO_NATIVE(rq->sock->lab)) return REGIO_NATIVE(rq->sock->lab)->rq_usable(rq);
+  return rq->sock->closed ? 0 : 1;
+}
 
 /* Completes every outstanding request with ECANCELED: per direction, the started ones (oldest
    first) and then the deferred ones, which were all submitted later. Called at socket close,

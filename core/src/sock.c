@@ -220,4 +220,20 @@ int regio_sock_peer(regio_sock *s, regio_addr *out) {
 
 regio_sock_type regio_sock_kind(const regio_sock *s) { return s->type; }
 
-regio_rq *regio_sock_rq(const regio_sock *s) { return s->rq; }
+regio_rq *regio_sock_rq(const regio_sock *s) {
+  if (REGIO_NATIVE(s->lab)) return REGIO_NATIVE(s->lab)->sock_rq(s);
+  return s->rq;
+}
+
+/* Returns whether p can be a probability knob: at most 1 and not NaN (negative means off). */
+static bool is_probability(double p) { return p <= 1.0; }
+
+int regio_sock_link(regio_sock *s, const regio_link *knobs) {
+  if (knobs == NULL || s->closed) return REGIO_EINVAL;
+  if (!is_probability(knobs->loss) || !is_probability(knobs->dup) ||
+      !is_probability(knobs->reorder) || knobs->latency_ms != knobs->latency_ms ||
+      knobs->bandwidth != knobs->bandwidth)
+    return REGIO_EINVAL;
+  if (s->lab->ops->link == NULL) return REGIO_EOPNOTSUPP;
+  return s->lab->ops->link(s, knobs);
+}
