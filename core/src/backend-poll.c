@@ -219,7 +219,9 @@ int regio__poll_wait(regio_sock *s, int events, poll_deadline *dl) {
     }
     timeout = left > INT_MAX ? INT_MAX : (int)left;
   }
-  rc = regio__poll_poll(s->lab, timeout, s, events);
+  /* Through the lab's engine, so that the uring engine, which shares this peer-side code, keeps
+     its own ring moving while a peer call waits. */
+  rc = s->lab->ops->poll(s->lab, timeout, s, events);
   return rc < 0 ? rc : 0;
 }
 

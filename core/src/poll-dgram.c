@@ -21,9 +21,7 @@ static int icmp_error(int err) {
   return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH;
 }
 
-/* Finds the destination address of a received datagram in its control messages and completes it
-   with the socket's port. Falls back on getsockname. Returns 0 or -1 when neither works. */
-static int local_address(const regio_sock *s, struct msghdr *msg, poll_addr *out) {
+int regio__poll_local_address(const regio_sock *s, struct msghdr *msg, poll_addr *out) {
   const poll_sock *ps = regio__poll_state(s);
   struct cmsghdr *c;
   memset(out, 0, sizeof(*out));
@@ -97,7 +95,7 @@ int regio__poll_dgram_recv(regio_sock *s) {
         poll_addr local;
         uint32_t win_flags = (truncated ? POLL_WIN_MSG_TRUNC : 0) |
                              ((msg.msg_flags & MSG_CTRUNC) ? POLL_WIN_MSG_CTRUNC : 0);
-        int have_local = req->has_local && local_address(s, &msg, &local) == 0;
+        int have_local = req->has_local && regio__poll_local_address(s, &msg, &local) == 0;
         regio__poll_fill_ex(lab, req, req->has_remote ? (struct sockaddr *)&from.ss : NULL,
                             have_local ? (struct sockaddr *)&local.ss : NULL, win_flags);
       }
