@@ -255,6 +255,15 @@ int lregio_lab_listen(lua_State *L);
 int lregio_lab_connect(lua_State *L);
 int lregio_lab_udp(lua_State *L);
 int lregio_lab_open(lua_State *L);     /* regio.open */
+int lregio_lab_trace(lua_State *L);        /* -> ltrace */
+int lregio_lab_trace_events(lua_State *L);
+int lregio_sock_link(lua_State *L);        /* sock:link -> llink */
+
+/* ---- llink.c: simulated link knobs ---------------------------------------------------------- */
+
+/* Reads the knob table at idx into *out (knobs left out are off, reset_after -1). Raises on an
+   unknown key, a wrong type, a probability outside [0, 1] or a NaN. */
+void lregio_checklink(lua_State *L, int idx, regio_link *out);
 
 /* ---- per-type registration (called by luaopen_regio_core) ---------------------------------- */
 

@@ -56,13 +56,47 @@ static int push_addr(lua_State *L, int rc, const regio_addr *addr) {
 ** Constructors (lab methods).
 ** ======================================================================================= */
 
+/* Reads the optional knob table of field 'link' of the options table at idx into *knobs.
+   Returns 1 when there is one. */
+static int opt_link(lua_State *L, int idx, regio_link *knobs) {
+  int present;
+  if (!lua_istable(L, idx)) return 0;
+  lua_getfield(L, idx, "link");
+  present = !lua_isnil(L, -1);
+  if (present) lregio_checklink(L, -1, knobs);
+  lua_pop(L, 1);
+  return present;
+}
+
+/* Applies creation-time knobs to a new socket; on failure closes it and returns the error. */
+static int apply_link(lregio_sock *sock, const regio_link *knobs) {
+  int rc = regio_sock_link(sock->core, knobs);
+  if (rc < 0) {
+    regio_sock_close(sock->core);
+    sock->core = NULL;
+  }
+  return rc;
+}
+
+/* lab:tcp_pair([family]) or lab:tcp_pair{ family = 4|6, link = {...} }: the link knobs are
+   applied to both ends. */
 int lregio_lab_tcp_pair(lua_State *L) {
-  lua_Integer family;
+  static const char *const keys[] = {"family", "link", NULL};
+  lua_Integer family = 4;
   lregio_sock *a, *b;
   regio_sock *ca = NULL, *cb = NULL;
-  int rc;
+  regio_link knobs;
+  int rc, has_link = 0;
   lregio_checklab(L, 1);
-  family = luaL_optinteger(L, 2, 4);
+  if (lua_istable(L, 2)) {
+    lregio_checkkeys(L, 2, keys, "tcp_pair");
+    lua_getfield(L, 2, "family");
+    family = lua_isnil(L, -1) ? 4 : luaL_checkinteger(L, -1);
+    lua_pop(L, 1);
+    has_link = opt_link(L, 2, &knobs);
+  } else {
+    family = luaL_optinteger(L, 2, 4);
+  }
   luaL_argcheck(L, family == 4 || family == 6, 2, "family must be 4 or 6");
   lua_settop(L, 2);
   a = new_sock(L, 1);
@@ -71,6 +105,16 @@ int lregio_lab_tcp_pair(lua_State *L) {
   if (rc < 0) return lregio_fail(L, rc);
   a->core = ca;
   b->core = cb;
+  if (has_link) {
+    rc = regio_sock_link(ca, &knobs);
+    if (rc == 0) rc = regio_sock_link(cb, &knobs);
+    if (rc < 0) {
+      regio_sock_close(ca);
+      regio_sock_close(cb);
+      a->core = b->core = NULL;
+      return lregio_fail(L, rc);
+    }
+  }
   return 2;
 }
 
@@ -80,16 +124,36 @@ int lregio_lab_listen(lua_State *L) {
   lua_Integer backlog;
   lregio_sock *sock;
   regio_sock *core = NULL;
-  int rc;
+  regio_link knobs;
+  int rc, has_link = 0;
   lregio_checklab(L, 1);
   host = luaL_optstring(L, 2, "127.0.0.1");
   port = check_port(L, 3);
-  backlog = luaL_optinteger(L, 4, 16);
+  if (lua_istable(L, 4)) {
+    /* lab:listen(host, port, { backlog = n, refuse = bool, link = {...} }) */
+    static const char *const keys[] = {"backlog", "refuse", "link", NULL};
+    lregio_checkkeys(L, 4, keys, "listen");
+    lua_getfield(L, 4, "backlog");
+    backlog = lua_isnil(L, -1) ? 16 : luaL_checkinteger(L, -1);
+    lua_pop(L, 1);
+    memset(&knobs, 0, sizeof(knobs));
+    knobs.reset_after = -1;
+    has_link = opt_link(L, 4, &knobs);
+    lua_getfield(L, 4, "refuse");
+    if (!lua_isnil(L, -1)) {
+      knobs.refuse = lua_toboolean(L, -1);
+      has_link = 1;
+    }
+    lua_pop(L, 1);
+  } else {
+    backlog = luaL_optinteger(L, 4, 16);
+  }
   luaL_argcheck(L, backlog >= 0 && backlog <= 65535, 4, "backlog out of range [0, 65535]");
   sock = new_sock(L, 1);
   rc = regio_sock_listen(lab_core(L, 1), host, port, (int)backlog, &core);
   if (rc < 0) return lregio_fail(L, rc);
   sock->core = core;
+  if (has_link && (rc = apply_link(sock, &knobs)) < 0) return lregio_fail(L, rc);
   return 1;
 }
 
@@ -111,19 +175,26 @@ int lregio_lab_connect(lua_State *L) {
   return 1;
 }
 
+/* lab:udp([host [, port [, { link = {...} }]]]) */
 int lregio_lab_udp(lua_State *L) {
+  static const char *const keys[] = {"link", NULL};
   const char *host;
   uint16_t port;
   lregio_sock *sock;
   regio_sock *core = NULL;
-  int rc;
+  regio_link knobs;
+  int rc, has_link;
   lregio_checklab(L, 1);
   host = luaL_optstring(L, 2, "127.0.0.1");
   port = check_port(L, 3);
+  if (!lua_isnoneornil(L, 4)) luaL_checktype(L, 4, LUA_TTABLE);
+  lregio_checkkeys(L, 4, keys, "udp");
+  has_link = opt_link(L, 4, &knobs);
   sock = new_sock(L, 1);
   rc = regio_sock_udp(lab_core(L, 1), host, port, &core);
   if (rc < 0) return lregio_fail(L, rc);
   sock->core = core;
+  if (has_link && (rc = apply_link(sock, &knobs)) < 0) return lregio_fail(L, rc);
   return 1;
 }
 
@@ -341,6 +412,7 @@ void lregio_open_sock(lua_State *L) {
       {"abort", sock_abort},
       {"kind", sock_kind},
       {"rq", sock_rq},
+      {"link", lregio_sock_link},
       {NULL, NULL},
   };
   lregio_newclass(L, LREGIO_SOCKET, meta, methods);
