@@ -12,6 +12,9 @@
 
 #include <signal.h>
 #include <unistd.h>
+#ifdef _WIN32 /* No SIGALRM on Windows: CTest's TIMEOUT is the only limit there. */
+#define alarm(seconds) ((void)(seconds))
+#endif
 
 /* A test that ends neither way within this many seconds is killed (CTest's own limit is 30 s;
    this one protects direct runs). */

@@ -27,12 +27,17 @@ TEST_IMPL(engine_info) {
       ASSERT_NOT_NULL(reason);
       ASSERT_GT(strlen(reason), 0);
     }
+#ifndef _WIN32 /* poll is not built for Windows, where no engine is sure to run (Wine) */
     if (strcmp(name, "poll") == 0) {
       seen_poll = 1;
       ASSERT_EQ(r, 0); /* poll() works everywhere regio builds */
     }
+#endif
   }
+#ifndef _WIN32
   ASSERT(seen_poll);
+#endif
+  (void)seen_poll;
   ASSERT_ERR(regio_engine_info(n, &name, &reason), REGIO_EINVAL);
   ASSERT_ERR(regio_engine_info(-1, &name, &reason), REGIO_EINVAL);
   return TEST_OK;

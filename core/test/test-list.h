@@ -13,7 +13,11 @@
 #ifndef REGIO_TEST_LIST_H
 #define REGIO_TEST_LIST_H
 
-#define TEST_ENGINES(XX) XX(poll)
+#define TEST_ENGINES(XX) XX(poll) XX(uring) XX(sim)
+#ifdef _WIN32 /* A Windows build has only winrio (CMakeLists.txt here says the same). */
+#undef TEST_ENGINES
+#define TEST_ENGINES(XX) XX(winrio)
+#endif
 
 #define TEST_LIST(PLAIN, ENGINE) \
   PLAIN(err_map)                 \

@@ -7,6 +7,7 @@
 --   regio.flags(t)          { waitall=, defer=, dont_notify=, commit_only= } -> number
 --   regio.describe(v)       a one-line text for results, arrays of results and plain values
 --   regio.hexdump(s)        a classic hex dump of a byte string
+--   regio.trace_text(evs)   a lab's trace (lab:trace_events()) as text, one line per event
 -- The environment defaults of regio.open (REGIO_BACKEND, REGIO_PROFILE) are applied by the C
 -- module, so `regio.open` and `regio.core.open` behave the same.
 
@@ -126,5 +127,11 @@ function regio.hexdump(s)
 end
 
 -- }========================================================================================
+
+--- Renders trace events (lab:trace_events()) as text, one fixed-format line per event (the
+--- module regio.trace does the rendering).
+function regio.trace_text(events)
+  return require("regio.trace").text(events)
+end
 
 return regio

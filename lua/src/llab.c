@@ -128,6 +128,14 @@ static int lab_caps(lua_State *L) {
   lua_setfield(L, -2, "virtual_time");
   lua_pushboolean(L, caps.ipv6);
   lua_setfield(L, -2, "ipv6");
+  lua_pushboolean(L, caps.fixed_buffers);
+  lua_setfield(L, -2, "fixed_buffers");
+  lua_pushinteger(L, (lua_Integer)caps.fixed_registered);
+  lua_setfield(L, -2, "fixed_registered");
+  lua_pushinteger(L, (lua_Integer)caps.fixed_sends);
+  lua_setfield(L, -2, "fixed_sends");
+  lua_pushinteger(L, (lua_Integer)caps.fixed_receives);
+  lua_setfield(L, -2, "fixed_receives");
   return 1;
 }
 
@@ -246,6 +254,8 @@ void lregio_open_lab(lua_State *L) {
       {"listen", lregio_lab_listen},
       {"connect", lregio_lab_connect},
       {"udp", lregio_lab_udp},
+      {"trace", lregio_lab_trace},
+      {"trace_events", lregio_lab_trace_events},
       {NULL, NULL},
   };
   lregio_newclass_fields(L, LREGIO_LAB, meta, methods, lab_index);
