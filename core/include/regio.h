@@ -397,6 +397,25 @@ uint32_t regio_rq_deferred(const regio_rq *rq, regio_direction dir);
 /* Whether the RQ's socket is still open (1) or closed (0). */
 int regio_rq_usable(const regio_rq *rq);
 
+/* ---- memory ---------------------------------------------------------------------------- */
+
+typedef void *(*regio_malloc_fn)(size_t size);
+typedef void *(*regio_realloc_fn)(void *ptr, size_t size);
+typedef void *(*regio_calloc_fn)(size_t count, size_t size);
+typedef void (*regio_free_fn)(void *ptr);
+
+/* Replaces the allocator of the whole library (process-wide, like uv_replace_allocator). Call it
+   before any lab is opened: memory must be freed by the allocator that gave it. Returns 0, or
+   REGIO_EINVAL when a function is NULL. */
+int regio_replace_allocator(regio_malloc_fn m, regio_realloc_fn r, regio_calloc_fn c,
+                            regio_free_fn f);
+/* Test hook: the n-th allocation the library makes from now on fails (n = 0 cancels). Every such
+   failure surfaces as an error of the call that needed the memory (ENOMEM, or ENOBUFS where RIO
+   reports a lack of memory so), never as a crash or a leak. */
+void regio_alloc_fail_at(uint64_t n);
+/* Returns how many allocations the library has made so far (for walking regio_alloc_fail_at). */
+uint64_t regio_alloc_count(void);
+
 /* ---- traces ---------------------------------------------------------------------------- */
 
 /* What a trace records: every call that changes RIO state and every completion, with the time,

@@ -38,7 +38,7 @@ static int probe_ipv6(void) {
 }
 
 static int poll_lab_init(regio_lab *lab) {
-  poll_lab *pl = calloc(1, sizeof(*pl));
+  poll_lab *pl = regio__calloc(1, sizeof(*pl));
   if (pl == NULL) return REGIO_ENOMEM;
   pl->ipv6 = probe_ipv6();
   lab->engine_data = pl;
@@ -48,9 +48,9 @@ static int poll_lab_init(regio_lab *lab) {
 static void poll_lab_close(regio_lab *lab) {
   poll_lab *pl = lab->engine_data;
   if (pl == NULL) return;
-  free(pl->fds);
-  free(pl->owners);
-  free(pl);
+  regio__free(pl->fds);
+  regio__free(pl->owners);
+  regio__free(pl);
   lab->engine_data = NULL;
 }
 
@@ -119,10 +119,10 @@ static int reserve(poll_lab *pl, uint32_t n) {
   uint32_t cap = pl->cap ? pl->cap : 16;
   if (n <= pl->cap) return 0;
   while (cap < n) cap *= 2;
-  fds = realloc(pl->fds, cap * sizeof(*fds));
+  fds = regio__realloc(pl->fds, cap * sizeof(*fds));
   if (fds == NULL) return REGIO_ENOMEM;
   pl->fds = fds;
-  owners = realloc(pl->owners, cap * sizeof(*owners));
+  owners = regio__realloc(pl->owners, cap * sizeof(*owners));
   if (owners == NULL) return REGIO_ENOMEM;
   pl->owners = owners;
   pl->cap = cap;

@@ -25,7 +25,7 @@ static int sim_probe(const char **reason) {
 }
 
 static int sim_lab_init(regio_lab *lab) {
-  sim_lab *sl = calloc(1, sizeof(*sl));
+  sim_lab *sl = regio__calloc(1, sizeof(*sl));
   if (sl == NULL) return REGIO_ENOMEM;
   sl->next_port = SIM_FIRST_PORT;
   regio__sim_rand_seed(sl, lab->seed);
@@ -38,7 +38,7 @@ static void sim_lab_close(regio_lab *lab) {
   if (sl == NULL) return;
   /* Every owned socket was closed before; free whatever is left (nothing, normally). */
   while (sl->socks != NULL) regio__sim_sock_free(sl, sl->socks);
-  free(sl);
+  regio__free(sl);
   lab->engine_data = NULL;
 }
 

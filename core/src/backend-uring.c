@@ -199,7 +199,7 @@ static void fixed_setup(uring_lab *ul) {
 }
 
 static int uring_lab_init(regio_lab *lab) {
-  uring_lab *ul = calloc(1, sizeof(*ul));
+  uring_lab *ul = regio__calloc(1, sizeof(*ul));
   int rc;
   unsigned cq_entries = URING_CQ_ENTRIES;
   if (ul == NULL) return REGIO_ENOMEM;
@@ -209,7 +209,7 @@ static int uring_lab_init(regio_lab *lab) {
     cq_entries /= 2u;
   }
   if (rc < 0) {
-    free(ul);
+    regio__free(ul);
     return regio__from_errno(rc);
   }
   ul->eventfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -217,7 +217,7 @@ static int uring_lab_init(regio_lab *lab) {
     rc = ul->eventfd < 0 ? regio__from_errno(-errno) : REGIO_ENOSYS;
     if (ul->eventfd >= 0) close(ul->eventfd);
     io_uring_queue_exit(&ul->ring);
-    free(ul);
+    regio__free(ul);
     return rc;
   }
   fixed_setup(ul);
@@ -232,7 +232,7 @@ static void uring_lab_close(regio_lab *lab) {
   /* Every socket was closed (and its CQEs awaited) before this: nothing is in the kernel. */
   io_uring_queue_exit(&ul->ring);
   close(ul->eventfd);
-  free(ul);
+  regio__free(ul);
   lab->engine_data = NULL;
 }
 

@@ -88,7 +88,7 @@ static int winrio_lab_init(regio_lab *lab) {
   winrio_lab *wl;
   const RIO_EXTENSION_FUNCTION_TABLE *t = winrio__table(NULL);
   if (t == NULL) return REGIO_ENOSYS;
-  wl = calloc(1, sizeof(*wl));
+  wl = regio__calloc(1, sizeof(*wl));
   if (wl == NULL) return REGIO_ENOMEM;
   wl->rio = t;
   lab->engine_data = wl;
@@ -104,10 +104,10 @@ static void winrio_lab_close(regio_lab *lab) {
   winrio__buf_close_all(wl);
   while (wl->reqs) {
     winrio_req *next = wl->reqs->next;
-    free(wl->reqs);
+    regio__free(wl->reqs);
     wl->reqs = next;
   }
-  free(wl);
+  regio__free(wl);
   lab->engine_data = NULL;
 }
 

@@ -67,7 +67,7 @@ int regio_buf_register(regio_lab *lab, void *mem, uint32_t len, regio_bufid *out
       uint32_t cap = lab->capbufs ? lab->capbufs * 2 : 16;
       regio_buf_entry *nb;
       if (cap > BUF_MAX_SLOTS) cap = BUF_MAX_SLOTS;
-      nb = realloc(lab->bufs, sizeof(*nb) * cap);
+      nb = regio__realloc(lab->bufs, sizeof(*nb) * cap);
       if (nb == NULL) return REGIO_ENOMEM;
       memset(nb + lab->capbufs, 0, sizeof(*nb) * (cap - lab->capbufs));
       lab->bufs = nb;
@@ -164,7 +164,7 @@ void regio__buf_free_all(regio_lab *lab) {
     regio_buf_entry *e = &lab->bufs[i];
     if (e->base && e->released && e->free_fn) e->free_fn(e->free_arg);
   }
-  free(lab->bufs);
+  regio__free(lab->bufs);
   lab->bufs = NULL;
   lab->nbufs = lab->capbufs = 0;
   lab->live_bufs = 0;

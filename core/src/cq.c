@@ -26,11 +26,11 @@ int regio__cq_reserve_ring(regio_cq *cq, uint32_t need) {
   if (need <= cap) return 0;
   if (cap < CQ_MIN_RING) cap = CQ_MIN_RING;
   while (cap < need) cap = cap > 0x40000000u ? need : cap * 2;
-  ring = malloc(sizeof(*ring) * cap);
+  ring = regio__malloc(sizeof(*ring) * cap);
   if (ring == NULL) return REGIO_ENOBUFS;
   /* Copy the queued entries in FIFO order to the start of the new ring. */
   for (i = 0; i < cq->count; i++) ring[i] = cq->ring[(cq->head + i) % cq->ring_cap];
-  free(cq->ring);
+  regio__free(cq->ring);
   cq->ring = ring;
   cq->ring_cap = cap;
   cq->head = 0;
@@ -51,10 +51,10 @@ int regio_cq_create(regio_lab *lab, uint32_t size, const regio_notify *how, regi
     default: return REGIO_EINVAL;
     }
   }
-  cq = calloc(1, sizeof(*cq));
+  cq = regio__calloc(1, sizeof(*cq));
   if (cq == NULL) return REGIO_ENOBUFS;
   if (regio__cq_reserve_ring(cq, CQ_MIN_RING) != 0) {
-    free(cq);
+    regio__free(cq);
     return REGIO_ENOBUFS;
   }
   cq->lab = lab;
@@ -79,8 +79,8 @@ void regio__cq_unref(regio_cq *cq) {
   if (cq->prev) cq->prev->next = cq->next;
   else lab->cqs = cq->next;
   if (cq->next) cq->next->prev = cq->prev;
-  free(cq->ring);
-  free(cq);
+  regio__free(cq->ring);
+  regio__free(cq);
 }
 
 /* Fires the armed notification: sets the event or queues the port packet. */

@@ -23,13 +23,13 @@ int regio_lab_open(regio_lab **out, const char *engine, const char *profile, uin
   if (out == NULL) return REGIO_EINVAL;
   if ((rc = profile_parse(profile, &prof)) != 0) return rc;
   if ((rc = regio__engine_find(engine, &ops)) != 0) return rc;
-  lab = calloc(1, sizeof(*lab));
+  lab = regio__calloc(1, sizeof(*lab));
   if (lab == NULL) return REGIO_ENOMEM;
   lab->ops = ops;
   lab->profile = prof;
   lab->seed = seed;
   if ((rc = ops->lab_init(lab)) != 0) {
-    free(lab);
+    regio__free(lab);
     return rc;
   }
   *out = lab;
@@ -64,7 +64,7 @@ void regio_lab_close(regio_lab *lab) {
   regio__buf_free_all(lab);
   regio__req_free_list(lab);
   regio__trace_free(lab);
-  free(lab);
+  regio__free(lab);
 }
 
 const char *regio_lab_engine(const regio_lab *lab) { return lab->ops->name; }

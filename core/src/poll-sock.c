@@ -46,7 +46,7 @@ void regio__poll_setopt(int fd, int level, int name, int value) {
 }
 
 int regio__poll_adopt(regio_sock *s, int fd, int af) {
-  poll_sock *ps = calloc(1, sizeof(*ps));
+  poll_sock *ps = regio__calloc(1, sizeof(*ps));
   if (ps == NULL) {
     close(fd);
     s->fd = -1;
@@ -145,7 +145,7 @@ void regio__poll_close(regio_sock *s, bool abortive) {
     close(s->fd);
     s->fd = -1;
   }
-  free(s->engine_data);
+  regio__free(s->engine_data);
   s->engine_data = NULL;
 }
 

@@ -8,7 +8,7 @@
 
 int regio_port_create(regio_lab *lab, regio_port **out) {
   if (REGIO_NATIVE(lab)) return REGIO_NATIVE(lab)->port_create(lab, out);
-  regio_port *p = calloc(1, sizeof(*p));
+  regio_port *p = regio__calloc(1, sizeof(*p));
   if (p == NULL) return REGIO_ENOMEM;
   p->lab = lab;
   p->refs = 1;
@@ -24,13 +24,13 @@ static int port_push(regio_port *p, uint64_t key, uint64_t overlapped) {
   uint32_t slot;
   if (p->count == p->cap) {
     uint32_t cap = p->cap ? p->cap * 2 : 8, i;
-    uint64_t (*np)[2] = malloc(sizeof(*np) * cap);
+    uint64_t (*np)[2] = regio__malloc(sizeof(*np) * cap);
     if (np == NULL) return REGIO_ENOMEM;
     for (i = 0; i < p->count; i++) {
       np[i][0] = p->packets[(p->head + i) % p->cap][0];
       np[i][1] = p->packets[(p->head + i) % p->cap][1];
     }
-    free(p->packets);
+    regio__free(p->packets);
     p->packets = np;
     p->cap = cap;
     p->head = 0;
@@ -94,8 +94,8 @@ void regio__port_unref(regio_port *port) {
   if (port->prev) port->prev->next = port->next;
   else lab->ports = port->next;
   if (port->next) port->next->prev = port->prev;
-  free(port->packets);
-  free(port);
+  regio__free(port->packets);
+  regio__free(port);
 }
 
 void regio_port_close(regio_port *port) {

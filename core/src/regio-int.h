@@ -256,6 +256,12 @@ extern const regio_engine_ops regio__engine_uring;
 extern const regio_engine_ops regio__engine_sim;
 extern const regio_engine_ops regio__engine_winrio;
 
+/* The library's allocator (alloc.c): every core file allocates through these. */
+void *regio__malloc(size_t size);
+void *regio__calloc(size_t n, size_t size);
+void *regio__realloc(void *ptr, size_t size);
+void regio__free(void *ptr);
+
 /* ---- model services for engines --------------------------------------------------------- */
 
 /* Takes the oldest started request of its direction off the started queue and posts its

@@ -32,13 +32,13 @@ regio_req *regio__req_alloc(regio_lab *lab, uint32_t n) {
   if (req) {
     lab->free_reqs = req->next;
   } else {
-    req = malloc(sizeof(*req));
+    req = regio__malloc(sizeof(*req));
     if (req == NULL) return NULL;
   }
   memset(req, 0, sizeof(*req));
   req->slices = req->inline_slices;
   if (n > 1) {
-    req->slices = malloc(sizeof(regio_slice) * n);
+    req->slices = regio__malloc(sizeof(regio_slice) * n);
     if (req->slices == NULL) {
       req->next = lab->free_reqs;
       lab->free_reqs = req;
@@ -51,7 +51,7 @@ regio_req *regio__req_alloc(regio_lab *lab, uint32_t n) {
 
 /* Returns a request object to the free list. */
 static void req_free(regio_lab *lab, regio_req *req) {
-  if (req->slices != req->inline_slices) free(req->slices);
+  if (req->slices != req->inline_slices) regio__free(req->slices);
   req->slices = NULL;
   req->next = lab->free_reqs;
   lab->free_reqs = req;
@@ -61,7 +61,7 @@ static void req_free(regio_lab *lab, regio_req *req) {
 void regio__req_free_list(regio_lab *lab) {
   while (lab->free_reqs) {
     regio_req *next = lab->free_reqs->next;
-    free(lab->free_reqs);
+    regio__free(lab->free_reqs);
     lab->free_reqs = next;
   }
 }

@@ -78,12 +78,12 @@ int regio__sim_dgram_transmit(regio_lab *lab, sim_sock *ss, const poll_addr *to,
     if (dst != NULL && dst->has_remote && !regio__sim_same_addr(&dst->remote, &pkt->from)) {
       /* A connected UDP socket takes datagrams from its peer only. */
       regio__trace_net(lab, ss->owner, "datagram refused by a connected socket", len);
-      free(pkt);
+      regio__free(pkt);
     } else if (dst != NULL) {
       regio__sim_enqueue(dst, pkt);
     } else {
       regio__trace_net(lab, ss->owner, "datagram to no socket", len);
-      free(pkt);
+      regio__free(pkt);
     }
   }
   return 0;
@@ -114,7 +114,7 @@ int regio__sim_dgram_recv(regio_sock *s) {
       regio__poll_fill_ex(lab, req, (struct sockaddr *)&pkt->from.ss,
                           (struct sockaddr *)&pkt->to.ss, truncated ? POLL_WIN_MSG_TRUNC : 0);
     }
-    free(pkt);
+    regio__free(pkt);
     posted += regio__req_complete(req, truncated ? REGIO_EMSGSIZE : 0, bytes);
   }
   return posted;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 sim_sock *regio__sim_sock_new(sim_lab *sl, regio_sock_type type, int family) {
-  sim_sock *ss = calloc(1, sizeof(*ss));
+  sim_sock *ss = regio__calloc(1, sizeof(*ss));
   if (ss == NULL) return NULL;
   ss->type = type;
   ss->family = family;
@@ -26,7 +26,7 @@ sim_sock *regio__sim_sock_new(sim_lab *sl, regio_sock_type type, int family) {
 void regio__sim_pktq_clear(sim_pktq *q) {
   while (q->head) {
     sim_pkt *next = q->head->next;
-    free(q->head);
+    regio__free(q->head);
     q->head = next;
   }
   q->tail = NULL;
@@ -39,11 +39,11 @@ void regio__sim_sock_free(sim_lab *sl, sim_sock *ss) {
   if (ss->prev) ss->prev->next = ss->next;
   else sl->socks = ss->next;
   if (ss->next) ss->next->prev = ss->prev;
-  free(ss);
+  regio__free(ss);
 }
 
 sim_pkt *regio__sim_pkt_new(sim_lab *sl, sim_pkt_kind kind, const void *data, uint32_t len) {
-  sim_pkt *pkt = malloc(sizeof(*pkt) + len);
+  sim_pkt *pkt = regio__malloc(sizeof(*pkt) + len);
   if (pkt == NULL) return NULL;
   memset(pkt, 0, sizeof(*pkt));
   pkt->seq = ++sl->seq;
@@ -124,7 +124,7 @@ static void deliver(regio_lab *lab, sim_sock *ss, sim_pkt *pkt) {
                      ss->type == REGIO_SOCK_UDP ? "datagram arrived" : "segment arrived",
                      pkt->len);
     if (ss->shut_rd && ss->type != REGIO_SOCK_UDP) {
-      free(pkt); /* read side shut down: the bytes are discarded */
+      regio__free(pkt); /* read side shut down: the bytes are discarded */
       return;
     }
     fifo_push(&ss->ready, pkt);
@@ -138,7 +138,7 @@ static void deliver(regio_lab *lab, sim_sock *ss, sim_pkt *pkt) {
     ss->rst_in = true;
     break;
   }
-  free(pkt);
+  regio__free(pkt);
 }
 
 int regio__sim_deliver_due(regio_lab *lab) {

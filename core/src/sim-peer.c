@@ -68,7 +68,7 @@ static int take_datagram(sim_sock *ss, void *data, size_t cap, regio_addr *from)
   n = (int)(pkt->len < cap ? pkt->len : cap);
   memcpy(data, pkt->data, (size_t)n);
   if (from != NULL) regio__poll_addr_print((const struct sockaddr *)&pkt->from.ss, from);
-  free(pkt);
+  regio__free(pkt);
   return n;
 }
 

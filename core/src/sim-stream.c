@@ -122,7 +122,7 @@ static void drop_head(sim_pktq *q) {
   q->head = pkt->next;
   if (q->head == NULL) q->tail = NULL;
   q->count--;
-  free(pkt);
+  regio__free(pkt);
 }
 
 uint32_t regio__sim_stream_take(sim_sock *ss, const struct iovec *iov, int cnt, uint32_t max,

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 static regio_sock *sock_new(regio_lab *lab, regio_sock_type type) {
-  regio_sock *s = calloc(1, sizeof(*s));
+  regio_sock *s = regio__calloc(1, sizeof(*s));
   if (s == NULL) return NULL;
   s->lab = lab;
   s->id = ++lab->next_sock_id;
@@ -32,7 +32,7 @@ static void sock_unlink_free(regio_sock *s) {
   if (s->prev) s->prev->next = s->next;
   else lab->socks = s->next;
   if (s->next) s->next->prev = s->prev;
-  free(s);
+  regio__free(s);
 }
 
 void regio__sock_maybe_free(regio_sock *s) {

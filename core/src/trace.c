@@ -33,7 +33,7 @@ void regio__trace_add(regio_lab *lab, regio_trace_event *ev) {
   if (!lab->tracing) return;
   if (lab->trace_count == lab->trace_cap) {
     uint32_t cap = lab->trace_cap ? lab->trace_cap * 2 : 256;
-    regio_trace_event *nt = realloc(lab->trace, sizeof(*nt) * cap);
+    regio_trace_event *nt = regio__realloc(lab->trace, sizeof(*nt) * cap);
     if (nt == NULL) {
       lab->tracing = false;
       return;
@@ -76,7 +76,7 @@ void regio__trace_record(regio_lab *lab, uint32_t kind, const regio_sock *sock, 
 }
 
 void regio__trace_free(regio_lab *lab) {
-  free(lab->trace);
+  regio__free(lab->trace);
   lab->trace = NULL;
   lab->trace_count = lab->trace_cap = 0;
   lab->tracing = false;

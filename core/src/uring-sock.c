@@ -16,7 +16,7 @@ static int wrap(regio_sock *s) {
   uring_sock *us;
   int d;
   if (s->engine_data == NULL) return 0;
-  us = calloc(1, sizeof(*us));
+  us = regio__calloc(1, sizeof(*us));
   if (us == NULL) {
     regio__poll_close(s, false);
     return REGIO_ENOMEM;
@@ -26,7 +26,7 @@ static int wrap(regio_sock *s) {
     us->op[d].sock = s;
     us->op[d].dir = (uint8_t)d;
   }
-  free(s->engine_data);
+  regio__free(s->engine_data);
   s->engine_data = us;
   return 0;
 }

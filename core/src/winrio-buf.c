@@ -55,7 +55,7 @@ int winrio__buf_register(regio_lab *lab, void *mem, uint32_t len, regio_bufid *o
     if (wl->nbufs == INDEX_MASK) return REGIO_ENOBUFS;
     if (wl->nbufs == wl->capbufs) {
       uint32_t cap = wl->capbufs ? wl->capbufs * 2 : 16, i;
-      winrio_buf *nb = realloc(wl->bufs, sizeof(*nb) * cap);
+      winrio_buf *nb = regio__realloc(wl->bufs, sizeof(*nb) * cap);
       if (nb == NULL) return REGIO_ENOMEM;
       memset(nb + wl->capbufs, 0, sizeof(*nb) * (cap - wl->capbufs));
       for (i = wl->capbufs; i < cap; i++) nb[i].rio = RIO_INVALID_BUFFERID;
@@ -138,7 +138,7 @@ void winrio__buf_close_all(winrio_lab *wl) {
     }
     buf_clear(wl, b);
   }
-  free(wl->bufs);
+  regio__free(wl->bufs);
   wl->bufs = NULL;
   wl->nbufs = wl->capbufs = 0;
 }

@@ -28,14 +28,14 @@ int winrio__cq_create(regio_lab *lab, uint32_t size, const regio_notify *how, re
   RIO_NOTIFICATION_COMPLETION nc, *pnc = NULL;
   winrio_cq *wcq;
   if (out == NULL) return REGIO_EINVAL;
-  wcq = calloc(1, sizeof(*wcq));
+  wcq = regio__calloc(1, sizeof(*wcq));
   if (wcq == NULL) return REGIO_ENOMEM;
   if (how) wcq->how = *how;
   memset(&nc, 0, sizeof(nc));
   if (how && how->kind == REGIO_NOTIFY_EVENT) {
     wcq->event = CreateEventW(NULL, TRUE, FALSE, NULL);
     if (wcq->event == NULL) {
-      free(wcq);
+      regio__free(wcq);
       return winrio__from_wsa((int)GetLastError());
     }
     nc.Type = RIO_EVENT_COMPLETION;
@@ -46,7 +46,7 @@ int winrio__cq_create(regio_lab *lab, uint32_t size, const regio_notify *how, re
     /* A closed port is never handed to Windows; NULL port and zero overlapped are RIO's to
        judge (it requires both). */
     if (how->port && how->port->closed) {
-      free(wcq);
+      regio__free(wcq);
       return REGIO_EINVAL;
     }
     nc.Type = RIO_IOCP_COMPLETION;
@@ -62,7 +62,7 @@ int winrio__cq_create(regio_lab *lab, uint32_t size, const regio_notify *how, re
   if (wcq->rio == RIO_INVALID_CQ) {
     int rc = winrio__from_wsa(WSAGetLastError());
     if (wcq->event) CloseHandle(wcq->event);
-    free(wcq);
+    regio__free(wcq);
     return rc ? rc : REGIO_EINVAL;
   }
   wcq->base.lab = lab;
@@ -130,7 +130,7 @@ void winrio__cq_close(regio_cq *cq) {
   if (wcq->prev) wcq->prev->next = wcq->next;
   else wl->cqs = wcq->next;
   if (wcq->next) wcq->next->prev = wcq->prev;
-  free(wcq);
+  regio__free(wcq);
 }
 
 /* RIONotify reports its error as its return value, not through WSAGetLastError. */
@@ -206,12 +206,12 @@ int winrio__port_create(regio_lab *lab, regio_port **out) {
   winrio_lab *wl = winrio__lab(lab);
   winrio_port *wp;
   if (out == NULL) return REGIO_EINVAL;
-  wp = calloc(1, sizeof(*wp));
+  wp = regio__calloc(1, sizeof(*wp));
   if (wp == NULL) return REGIO_ENOMEM;
   wp->iocp = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
   if (wp->iocp == NULL) {
     int rc = winrio__from_wsa((int)GetLastError());
-    free(wp);
+    regio__free(wp);
     return rc;
   }
   wp->base.lab = lab;
@@ -274,7 +274,7 @@ void winrio__port_close(regio_port *port) {
   if (wp->prev) wp->prev->next = wp->next;
   else wl->ports = wp->next;
   if (wp->next) wp->next->prev = wp->prev;
-  free(wp);
+  regio__free(wp);
 }
 
 void winrio__port_close_all(regio_lab *lab) {

@@ -27,7 +27,7 @@ int winrio__rq_create(regio_sock *sock, const regio_rq_limits *limits, regio_cq 
   winrio_rq *rq;
   /* A closed socket's handle is gone; a closed CQ's pointer is invalid (regio.h), as in RIO. */
   if (sock->closed || ws == NULL || limits == NULL || out == NULL) return REGIO_EINVAL;
-  rq = calloc(1, sizeof(*rq));
+  rq = regio__calloc(1, sizeof(*rq));
   if (rq == NULL) return REGIO_ENOMEM;
   /* A *_bufs of 0 is taken as 1 (regio.h); RIO judges the rest, a second RQ included. */
   rq->rio = wl->rio->RIOCreateRequestQueue(
@@ -36,7 +36,7 @@ int winrio__rq_create(regio_sock *sock, const regio_rq_limits *limits, regio_cq 
       rio_cq(send_cq), (PVOID)(uintptr_t)socket_ctx);
   if (rq->rio == RIO_INVALID_RQ) {
     int rc = winrio__from_wsa(WSAGetLastError());
-    free(rq);
+    regio__free(rq);
     return rc ? rc : REGIO_EINVAL;
   }
   rq->base.sock = sock;
@@ -110,7 +110,7 @@ int winrio__rq_submit(regio_rq *rq, regio_direction dir, const regio_slice *slic
   }
   /* COMMIT_ONLY never produces a completion: the context goes to RIO as given. */
   if ((flags & REGIO_MSG_COMMIT_ONLY) == 0) {
-    req = calloc(1, sizeof(*req));
+    req = regio__calloc(1, sizeof(*req));
     if (req == NULL) return REGIO_ENOMEM;
     req->rq = wrq;
     req->dir = (uint8_t)dir;
@@ -134,7 +134,7 @@ int winrio__rq_submit(regio_rq *rq, regio_direction dir, const regio_slice *slic
   }
   if (req) {
     for (i = 0; i < req->nids; i++) winrio__buf_use(wl, req->ids[i], -1);
-    free(req);
+    regio__free(req);
   }
   err = winrio__from_wsa(err);
   return err ? err : REGIO_EINVAL;
@@ -160,7 +160,7 @@ void winrio__result(winrio_lab *wl, const RIORESULT *in, regio_result *out) {
   else wl->reqs = req->next;
   if (req->next) req->next->prev = req->prev;
   wl->live_reqs--;
-  free(req);
+  regio__free(req);
 }
 
 uint32_t winrio__rq_limit(const regio_rq *rq, regio_direction dir) {
@@ -193,7 +193,7 @@ void winrio__rq_close_all(regio_lab *lab) {
     winrio_rq *rq = wl->rqs;
     regio_sock *sock = rq->base.sock;
     wl->rqs = rq->next;
-    free(rq);
+    regio__free(rq);
     sock->busy--;
     regio__sock_maybe_free(sock);
   }

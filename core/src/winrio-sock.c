@@ -34,13 +34,13 @@ static int resolve(const char *host, uint16_t port, int type, struct sockaddr_st
 
 /* Creates a RIO-capable socket of the family of addr and attaches it to s. */
 static int sock_open(regio_sock *s, int family, int type) {
-  winrio_sock *ws = calloc(1, sizeof(*ws));
+  winrio_sock *ws = regio__calloc(1, sizeof(*ws));
   int proto = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
   if (ws == NULL) return REGIO_ENOMEM;
   ws->s = WSASocketW(family, type, proto, NULL, 0, SOCK_FLAGS);
   if (ws->s == INVALID_SOCKET) {
     int rc = last_error();
-    free(ws);
+    regio__free(ws);
     return rc;
   }
   s->engine_data = ws;
@@ -52,7 +52,7 @@ static void sock_drop(regio_sock *s) {
   winrio_sock *ws = winrio__sock(s);
   if (ws == NULL) return;
   if (ws->s != INVALID_SOCKET) closesocket(ws->s);
-  free(ws);
+  regio__free(ws);
   s->engine_data = NULL;
 }
 
@@ -116,7 +116,7 @@ int winrio__accept(regio_sock *listener, int timeout_ms, regio_sock *out) {
   /* An accepted socket inherits WSA_FLAG_REGISTERED_IO from its listener (RIO-SPEC §1.1). */
   as = accept(ls, NULL, NULL);
   if (as == INVALID_SOCKET) return last_error();
-  ws = calloc(1, sizeof(*ws));
+  ws = regio__calloc(1, sizeof(*ws));
   if (ws == NULL) {
     closesocket(as);
     return REGIO_ENOMEM;

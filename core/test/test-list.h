@@ -46,6 +46,7 @@
   ENGINE(iocp)                   \
   ENGINE(sock_close)             \
   ENGINE(sock_reset)             \
-  ENGINE(lab_close)
+  ENGINE(lab_close)              \
+  ENGINE(oom)
 
 #endif /* REGIO_TEST_LIST_H */
