@@ -305,7 +305,8 @@ int regio_sock_connect(regio_lab *lab, const char *host, uint16_t port, int time
                        regio_sock **out);
 /* A UDP socket bound to host:port (port 0: any). */
 int regio_sock_udp(regio_lab *lab, const char *host, uint16_t port, regio_sock **out);
-/* Sets a UDP socket's default peer (connect on a datagram socket). */
+/* Sets a UDP socket's default peer (connect on a datagram socket); an empty host ("") dissolves
+   the association. */
 int regio_sock_udp_connect(regio_sock *sock, const char *host, uint16_t port);
 /* Plain I/O for the peer side. write: writes all len bytes, making progress while the socket is
    full, for at most timeout_ms (negative: no limit); returns the bytes written. */

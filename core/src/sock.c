@@ -143,11 +143,9 @@ int regio_sock_udp(regio_lab *lab, const char *host, uint16_t port, regio_sock *
 }
 
 int regio_sock_udp_connect(regio_sock *s, const char *host, uint16_t port) {
-  int rc;
   if (s->closed || s->type != REGIO_SOCK_UDP || host == NULL) return REGIO_EINVAL;
-  rc = s->lab->ops->udp_connect(s, host, port);
-  if (rc == 0) s->connected = true;
-  return rc;
+  /* The engine keeps s->connected: an empty host dissolves the association. */
+  return s->lab->ops->udp_connect(s, host, port);
 }
 
 int regio_sock_write(regio_sock *s, const void *data, size_t len, int timeout_ms) {
