@@ -155,8 +155,9 @@ local function fit(s, n)
   return s .. string.rep(" ", n - #s)
 end
 
---- Returns a text timeline for a terminal: one row per event, one column per lane (the event's
---- label in its lane, "." elsewhere) and the occupancy of the event's CQ as a bar.
+--- Returns a text timeline for a terminal: one row per event with its time from the first
+--- event, one column per lane (the event's label in its lane, "." elsewhere) and the occupancy
+--- of the event's CQ as a bar.
 --- opts.width (default 100) bounds the row; opts.net == false leaves engine events out.
 function M.timeline(events, opts)
   opts = opts or {}
@@ -168,12 +169,13 @@ function M.timeline(events, opts)
   local bar = 10
   local width = opts.width or 100
   local lane_width = math.max(8, (width - 10 - (bar + 10)) // math.max(#lanes, 1))
+  local t0 = shown[1] and shown[1].t or 0
   local head = { fit("time ms", 10) }
   for i, lane in ipairs(lanes) do head[i + 1] = fit(lane.title, lane_width) end
   head[#head + 1] = "cq occupancy"
   local lines = { table.concat(head) }
   for _, ev in ipairs(shown) do
-    local row = { fit(string.format("%9.3f", ev.t or 0), 10) }
+    local row = { fit(string.format("%9.3f", (ev.t or t0) - t0), 10) }
     local lane = lane_of(ev)
     for i = 1, #lanes do
       row[i + 1] = fit(i == lane and M.label(ev) or ".", lane_width)
@@ -248,7 +250,9 @@ local function svg_section(events, y0, opts)
   local x_of = function(i) return left + step * (i - 0.5) end
   local top = y0 + (opts.marks and #opts.marks > 0 and 44 or 18)
 
-  -- Time labels: the time of an event wherever it moved, spaced at least 70 px apart.
+  -- Time labels: the time of an event (from the first one) wherever it moved, spaced at least
+  -- 70 px apart.
+  local t0 = events[1] and events[1].t or 0
   local last_x, last_t = -1e9, nil
   for i, ev in ipairs(events) do
     local x = x_of(i)
@@ -257,7 +261,7 @@ local function svg_section(events, y0, opts)
         x, top - 4, x, top + lane_h * #lanes, COLOUR.grid)
       out[#out + 1] = string.format('<text x="%.1f" y="%.1f" font-size="10" fill="%s" '
         .. 'text-anchor="middle">%s ms</text>', x, top - 7, COLOUR.muted,
-        string.format("%.3g", ev.t or 0))
+        string.format("%.3g", (ev.t or t0) - t0))
       last_x, last_t = x, ev.t
     end
   end
@@ -279,8 +283,8 @@ local function svg_section(events, y0, opts)
     if #title > room then title = room > 3 and (title:sub(1, room - 1) .. "~") or "" end
     out[#out + 1] = string.format('<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" '
       .. 'stroke-dasharray="2 2"/>', x, top - 30, x, top + lane_h * #lanes, COLOUR.call)
-    out[#out + 1] = string.format('<text x="%.1f" y="%.1f" font-size="10" fill="%s">%s</text>',
-      x + 3, top - 21, COLOUR.call, xml(title))
+    out[#out + 1] = string.format('<text x="%.1f" y="%.1f" font-size="10" fill="%s"><title>%s'
+      .. '</title>%s</text>', x + 3, top - 21, COLOUR.call, xml(mark.title), xml(title))
   end
   -- Request lifetimes: a bar from each submission to its completion (same socket, direction
   -- and context).
