@@ -5,6 +5,7 @@
 #   make test           setup + build + scripts/check.sh (C tests and specs, one summary line)
 #   make demo           setup + build + the narrated demo (scripts/demo.lua)
 #   make sanitize       build into build-asan/ with ASan+UBSan, run the C tests and specs on it
+#   make doc            the API reference (build/doc/api.md) and LuaLS stubs from lua/regio/help.lua
 #   make clean          remove build/ and build-asan/
 #
 # `make` does not run setup: it never needs root. CMAKE_FLAGS passes options to the first
@@ -15,7 +16,7 @@ ASAN_DIR ?= build-asan
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build setup test demo sanitize clean
+.PHONY: all build setup test demo sanitize clean doc
 
 all: build
 
@@ -43,6 +44,10 @@ sanitize:
 	cmake -S . -B $(ASAN_DIR) -DREGIO_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	@REGIO_BUILD_DIR=$(abspath $(ASAN_DIR)) scripts/check.sh
+
+# Needs only lua5.4: the words come from lua/regio/help.lua, not from the build.
+doc:
+	lua5.4 scripts/gendoc.lua $(BUILD_DIR)/doc/api.md lua/regio/meta/regio.lua
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
