@@ -5,6 +5,7 @@
 #   make test           setup + build + scripts/check.sh (C tests and specs, one summary line)
 #   make demo           setup + build + the narrated demo (scripts/demo.lua)
 #   make sanitize       build into build-asan/ with ASan+UBSan, run the C tests and specs on it
+#   make bench          quick benchmarks B1-B6 against their baselines (build/bench/results.md)
 #   make doc            the API reference (build/doc/api.md) and LuaLS stubs from lua/regio/help.lua
 #   make clean          remove build/ and build-asan/
 #
@@ -16,7 +17,7 @@ ASAN_DIR ?= build-asan
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build setup test demo sanitize clean doc
+.PHONY: all build setup test demo sanitize clean doc bench
 
 all: build
 
@@ -48,6 +49,15 @@ sanitize:
 # Needs only lua5.4: the words come from lua/regio/help.lua, not from the build.
 doc:
 	lua5.4 scripts/gendoc.lua $(BUILD_DIR)/doc/api.md lua/regio/meta/regio.lua
+
+# Installs the baselines' packages (scripts/bench/setup.sh), builds the C baselines and, when
+# LuaJIT is installed, the LuaJIT module, then runs the quick benchmarks on Lua 5.4 and LuaJIT.
+bench: $(BUILD_DIR)/CMakeCache.txt
+	@scripts/bench/setup.sh
+	cmake -S . -B $(BUILD_DIR) -DREGIO_BUILD_BENCH=ON \
+	  $(if $(shell pkg-config --exists luajit && echo y),-DREGIO_LUAJIT=ON)
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+	@scripts/bench/run.sh --quick --lua both --build $(abspath $(BUILD_DIR))
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

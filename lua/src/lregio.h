@@ -128,7 +128,7 @@ enum { LREGIO_REC_CTX = 1, LREGIO_REC_RQ = 2, LREGIO_REC_CQ = 3, LREGIO_REC_BUFF
 
 typedef struct lregio_lab {
   regio_lab *core;        /* NULL once closed */
-  uint64_t next_id;       /* request and rq ids; never reused, never 0 */
+  uint64_t next_id;       /* rq ids; never reused, never 0 (request ids: lreq.c) */
   uint64_t *released;     /* ids the release hook reported, not yet unpinned */
   uint32_t nreleased;
   uint32_t capreleased;   /* always >= live, so the hook never allocates */

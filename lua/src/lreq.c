@@ -23,11 +23,17 @@ void lregio_req_release_hook(void *ud, const regio_result *r) {
 }
 
 void lregio_req_unpin(lua_State *L, lregio_lab *lab, int ledger_idx, uint64_t id) {
-  /* Neither the lookup nor storing nil into an existing key allocates. */
-  if (lua_rawgeti(L, ledger_idx, (lua_Integer)id) != LUA_TNIL && lab->live > 0) lab->live--;
+  /* Ids are luaL_ref references, so the ledger's keys stay dense (its array part) instead of a
+     sliding window of ever-larger integers, whose hash part Lua rehashes on almost every pin
+     once it is full (measured: 40 us a pin at 4096 requests in flight). A freed slot holds an
+     integer (the free list), never a table. Neither the lookup nor luaL_unref allocates: it
+     writes existing keys only. */
+  ledger_idx = lua_absindex(L, ledger_idx);
+  if (lua_rawgeti(L, ledger_idx, (lua_Integer)id) == LUA_TTABLE) {
+    if (lab->live > 0) lab->live--;
+    luaL_unref(L, ledger_idx, (int)id);
+  }
   lua_pop(L, 1);
-  lua_pushnil(L);
-  lua_rawseti(L, ledger_idx, (lua_Integer)id);
 }
 
 /* Unpins every record the release hook reported. */
@@ -73,9 +79,8 @@ uint64_t lregio_req_pin(lua_State *L, lregio_lab *lab, int ledger_idx, int rec_i
   uint64_t id;
   ledger_idx = lua_absindex(L, ledger_idx);
   released_reserve(L, lab);
-  id = ++lab->next_id;
   lua_pushvalue(L, rec_idx);
-  lua_rawseti(L, ledger_idx, (lua_Integer)id); /* may raise (memory): nothing is pinned then */
+  id = (uint64_t)luaL_ref(L, ledger_idx); /* may raise (memory): nothing is pinned then */
   lab->live++;
   return id;
 }
