@@ -5,6 +5,9 @@
 #   make test           setup + build + scripts/check.sh (C tests and specs, one summary line)
 #   make demo           setup + build + the narrated demo (scripts/demo.lua)
 #   make sanitize       build into build-asan/ with ASan+UBSan, run the C tests and specs on it
+#   make fuzz           the API fuzzer, 100,000 calls per engine (make fuzz-long: 1,000,000)
+#   make valgrind       the spec suite and the Lua host's allocation walk under valgrind memcheck
+#   make hardening      every reliability run of scripts/hardening.sh (README "Reliability")
 #   make bench          quick benchmarks B1-B6 against their baselines (build/bench/results.md)
 #   make doc            the API reference (build/doc/api.md) and LuaLS stubs from lua/regio/help.lua
 #   make clean          remove build/ and build-asan/
@@ -17,7 +20,7 @@ ASAN_DIR ?= build-asan
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build setup test demo sanitize clean doc bench
+.PHONY: all build setup test demo sanitize clean doc bench fuzz fuzz-long valgrind hardening
 
 all: build
 
@@ -58,6 +61,20 @@ bench: $(BUILD_DIR)/CMakeCache.txt
 	  $(if $(shell pkg-config --exists luajit && echo y),-DREGIO_LUAJIT=ON)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	@scripts/bench/run.sh --quick --lua both --build $(abspath $(BUILD_DIR))
+
+# The reliability runs (scripts/hardening.sh); each ends with "N passed, N failed, N skipped".
+fuzz: build
+	@REGIO_BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/hardening.sh fuzz
+
+fuzz-long: build
+	@REGIO_BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/hardening.sh fuzz-long
+
+valgrind: build
+	@REGIO_BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/hardening.sh valgrind
+
+hardening: build
+	@REGIO_BUILD_DIR=$(abspath $(BUILD_DIR)) REGIO_ASAN_DIR=$(abspath $(ASAN_DIR)) \
+	  scripts/hardening.sh all
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
