@@ -121,6 +121,36 @@ H.for_each_backend(function(backend)
 
     -- RIODequeueCompletion(RIO_INVALID_CQ) returns RIO_CORRUPT_CQ; in Lua an invalid CQ is a
     -- closed one, and using it raises instead.
+    it("dequeue_into fills the caller's tables in FIFO order, reusing them", function()
+      local lab = H.open(backend)
+      local t = H.tcp(lab, { recv = 1, send = 5, size = 8, context = "conn" })
+      local buf = H.ok(lab:register("abcde"))
+      local results = {}
+      assert.equal(0, t.cq:dequeue_into(results))
+      for i = 1, 3 do H.ok(t.rq:send(buf:slice(i - 1, 1), 0, "s" .. i)) end
+      assert.equal("abc", t.b:read(3, 1000))
+      H.wait_queued(lab, t.cq, 3)
+      assert.equal(2, t.cq:dequeue_into(results, 2))
+      local first, second = results[1], results[2]
+      H.check_result(first, 0, 1, "s1")
+      H.check_result(second, 0, 1, "s2")
+      assert.equal("conn", first.socket)
+      -- The next call reuses the same tables; entries past n stay as they were.
+      assert.equal(1, t.cq:dequeue_into(results, 2))
+      assert.equal(first, results[1])
+      H.check_result(results[1], 0, 1, "s3")
+      assert.equal(second, results[2])
+      H.check_result(results[2], 0, 1, "s2")
+      -- A later result overwrites every field of a reused table.
+      H.ok(t.rq:send(buf:slice(3, 2), 0, "s4"))
+      assert.equal("de", t.b:read(2, 1000))
+      H.wait_queued(lab, t.cq, 1)
+      assert.equal(1, t.cq:dequeue_into(results))
+      H.check_result(results[1], 0, 2, "s4")
+      H.assert_drained(lab, t.cq, t.rq)
+      H.raises("bad argument", t.cq.dequeue_into, t.cq, 5)
+    end)
+
     it("#30 dequeue basics: empty gives {}, 5 results come out 2, 2, 1, 0 in FIFO order",
       function()
         local lab = H.open(backend)

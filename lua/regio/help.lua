@@ -167,6 +167,9 @@ M.entries = {
   { "cq", "dequeue",
     "max?: integer -> {status: integer|string, bytes: integer, socket: any, request: any}[]",
     "RIODequeueCompletion: takes up to max results (default 1024), freeing their RQ slots." },
+  { "cq", "dequeue_into",
+    "results: table, max?: integer -> integer",
+    "Like dequeue, but fills results[1..n], reusing the tables there; returns n (no garbage)." },
   { "cq", "await",
     "n: integer, ms: number -> {status: integer|string, bytes: integer, socket: any, request: " ..
     "any}[]",

@@ -8,6 +8,8 @@
  */
 #include "lregio.h"
 
+#include <stdbool.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -119,7 +121,8 @@ int lregio_lab_cq(lua_State *L) {
 
 /* Dequeues up to max results of the CQ at 1 and appends their tables to the array at arr_idx
    (*count is its length). Returns what regio_cq_dequeue returned. */
-static int dequeue_into(lua_State *L, lregio_cq *cq, uint32_t max, int arr_idx, int *count) {
+static int dequeue_into(lua_State *L, lregio_cq *cq, uint32_t max, int arr_idx, int *count,
+                        bool reuse) {
   lregio_lab *lab = cq->lab;
   int lab_idx, ledger_idx, box_idx, rc, i;
   regio_result *res;
@@ -146,6 +149,14 @@ static int dequeue_into(lua_State *L, lregio_cq *cq, uint32_t max, int arr_idx, 
   if (cq_is_closed(cq)) lregio_closed_error(L, LREGIO_CQ);
   rc = regio_cq_dequeue(cq->core, res, need);
   for (i = 0; i < rc; i++) {
+    /* Reusing: fill the table already at that index (results of an earlier call). */
+    if (reuse && lua_rawgeti(L, arr_idx, *count + 1) == LUA_TTABLE) {
+      lregio_req_fill_result(L, lab, ledger_idx, -1, &res[i]);
+      lua_pop(L, 1);
+      ++*count;
+      continue;
+    }
+    if (reuse) lua_pop(L, 1);
     lregio_req_push_result(L, lab, ledger_idx, &res[i]);
     lua_rawseti(L, arr_idx, ++*count);
   }
@@ -164,8 +175,25 @@ static int cq_dequeue(lua_State *L) {
   int count = 0, rc;
   lua_settop(L, 2);
   lua_newtable(L);
-  rc = dequeue_into(L, cq, max, 3, &count);
+  rc = dequeue_into(L, cq, max, 3, &count, false);
   if (rc < 0) return lregio_fail(L, rc);
+  return 1;
+}
+
+/* cq:dequeue_into(results [, max]) -> n: like dequeue, but writes the results into
+   results[1..n], reusing the tables already there, so that a loop that dequeues over and over
+   allocates nothing once its array is warm. Entries past n are left as they were. */
+static int cq_dequeue_into(lua_State *L) {
+  lregio_cq *cq = lregio_checkcq(L, 1);
+  uint32_t max;
+  int count = 0, rc;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  max = lregio_optu32(L, 3, LREGIO_DEFAULT_DEQUEUE);
+  lua_settop(L, 3);
+  lua_pushvalue(L, 2);
+  rc = dequeue_into(L, cq, max, 4, &count, true);
+  if (rc < 0) return lregio_fail(L, rc);
+  lua_pushinteger(L, count);
   return 1;
 }
 
@@ -180,7 +208,7 @@ static int cq_await(lua_State *L) {
   deadline = regio_lab_now(cq->lab->core) + (uint64_t)ms * 1000000u;
   while ((uint32_t)count < want) {
     uint64_t now;
-    int rc = dequeue_into(L, cq, want - (uint32_t)count, 4, &count);
+    int rc = dequeue_into(L, cq, want - (uint32_t)count, 4, &count, false);
     if (rc < 0) {
       if (count == 0) return lregio_fail(L, rc);
       break;
@@ -316,6 +344,7 @@ void lregio_open_cq(lua_State *L) {
       {"reset_event", cq_reset_event},
       {"event", cq_event},
       {"dequeue", cq_dequeue},
+      {"dequeue_into", cq_dequeue_into},
       {"await", cq_await},
       {"resize", cq_resize},
       {"close", cq_close},

@@ -297,6 +297,10 @@ uint64_t lregio_req_pin(lua_State *L, lregio_lab *lab, int ledger_idx, int rec_i
 /* Removes a record (a submission the core refused, or a dequeued result). */
 void lregio_req_unpin(lua_State *L, lregio_lab *lab, int ledger_idx, uint64_t id);
 /* Pushes the result table for r and unpins its record. */
+/* Writes a result's fields (status, bytes, socket, request) into the existing table at t and
+   unpins its record; the table-reusing form of lregio_req_push_result. */
+void lregio_req_fill_result(lua_State *L, lregio_lab *lab, int ledger_idx, int t,
+                            const regio_result *r);
 void lregio_req_push_result(lua_State *L, lregio_lab *lab, int ledger_idx, const regio_result *r);
 /* Frees the lab's C-side ledger memory (at lab close). */
 void lregio_req_lab_closed(lregio_lab *lab);

@@ -85,26 +85,37 @@ uint64_t lregio_req_pin(lua_State *L, lregio_lab *lab, int ledger_idx, int rec_i
   return id;
 }
 
-void lregio_req_push_result(lua_State *L, lregio_lab *lab, int ledger_idx,
+void lregio_req_fill_result(lua_State *L, lregio_lab *lab, int ledger_idx, int t,
                             const regio_result *r) {
   ledger_idx = lua_absindex(L, ledger_idx);
-  lua_createtable(L, 0, 4);
+  t = lua_absindex(L, t);
   if (r->status == 0) lua_pushinteger(L, 0);
   else lua_pushstring(L, regio_err_name(r->status));
-  lua_setfield(L, -2, "status");
+  lua_setfield(L, t, "status");
   lua_pushinteger(L, (lua_Integer)r->bytes);
-  lua_setfield(L, -2, "bytes");
+  lua_setfield(L, t, "bytes");
+  lua_pushnil(L);
+  lua_setfield(L, t, "socket");
+  lua_pushnil(L);
+  lua_setfield(L, t, "request");
   if (lua_rawgeti(L, ledger_idx, (lua_Integer)r->request_ctx) == LUA_TTABLE) {
     lua_rawgeti(L, -1, LREGIO_REC_CTX);
-    lua_setfield(L, -3, "request");
+    lua_setfield(L, t, "request");
     if (lua_rawgeti(L, -1, LREGIO_REC_RQ) == LUA_TUSERDATA) {
       lregio_getuv(L, -1, LREGIO_RQ_UV_CONTEXT);
-      lua_setfield(L, -4, "socket");
+      lua_setfield(L, t, "socket");
     }
     lua_pop(L, 1);
   }
   lua_pop(L, 1);
   lregio_req_unpin(L, lab, ledger_idx, r->request_ctx);
+}
+
+void lregio_req_push_result(lua_State *L, lregio_lab *lab, int ledger_idx,
+                            const regio_result *r) {
+  ledger_idx = lua_absindex(L, ledger_idx);
+  lua_createtable(L, 0, 4);
+  lregio_req_fill_result(L, lab, ledger_idx, -1, r);
 }
 
 void lregio_req_lab_closed(lregio_lab *lab) {

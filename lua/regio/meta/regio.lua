@@ -247,6 +247,12 @@ function cq:event() end
 ---@return {status: integer|string, bytes: integer, socket: any, request: any}[]
 function cq:dequeue(max) end
 
+--- Like dequeue, but fills results[1..n], reusing the tables there; returns n (no garbage).
+---@param results table
+---@param max? integer
+---@return integer
+function cq:dequeue_into(results, max) end
+
 --- Dequeues up to n results as they come, waiting at most ms.
 ---@param n integer
 ---@param ms number
