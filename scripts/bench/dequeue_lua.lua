@@ -3,8 +3,9 @@
 --   dequeue_lua.lua ENGINE BATCH TOTAL
 --
 -- The loop of c/b4_dequeue.c through the Lua API: a UDP socket connected to a sink nobody reads
--- posts 4000 sends of one 64-byte slice; once their completions sit in the CQ, cq:dequeue(BATCH)
--- takes them, reading each result's status and request context; only that loop is timed.
+-- posts 4000 sends of one 64-byte slice; once their completions sit in the CQ,
+-- cq:dequeue_into(results, BATCH) takes them, reading each result's status and request context;
+-- only that loop is timed.
 -- Prints "completions=N seconds=S cpu=C".
 local regio = require "regio"
 
@@ -28,18 +29,21 @@ local rq = assert(lab:rq(tx, { send = CYCLE, cq = cq }))
 local slice = assert(lab:register(4096)):slice(0, 64)
 
 local done, seconds, cpu, sum = 0, 0, 0, 0
+-- cq:dequeue_into refills this array's tables, as a server's hot loop would: no garbage per
+-- result (cq:dequeue makes a fresh table per result, about 1.7x slower here).
+local results = {}
 while done < total do
   for i = 1, CYCLE do assert(rq:send(slice, 0, i)) end
   while cq:queued() < CYCLE do lab:poll(1) end
   local t0, c0 = now(), clock()
   local got = 0
   while got < CYCLE do
-    local results = cq:dequeue(batch)
-    for k = 1, #results do
+    local n = cq:dequeue_into(results, batch)
+    for k = 1, n do
       local r = results[k]
       if r.status == 0 then sum = sum + r.request end
     end
-    got = got + #results
+    got = got + n
   end
   seconds = seconds + (now() - t0) / 1000
   cpu = cpu + clock() - c0
