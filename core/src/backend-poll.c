@@ -26,7 +26,7 @@ static int poll_probe(const char **reason) {
 }
 
 /* Returns 1 if a UDP socket can be bound to the IPv6 loopback address. */
-static int probe_ipv6(void) {
+int regio__poll_probe_ipv6(void) {
   poll_addr loop;
   int fd, ok;
   if (regio__poll_resolve("::1", 0, AF_INET6, &loop) != 0) return 0;
@@ -40,7 +40,7 @@ static int probe_ipv6(void) {
 static int poll_lab_init(regio_lab *lab) {
   poll_lab *pl = regio__calloc(1, sizeof(*pl));
   if (pl == NULL) return REGIO_ENOMEM;
-  pl->ipv6 = probe_ipv6();
+  pl->ipv6 = regio__poll_probe_ipv6();
   lab->engine_data = pl;
   return 0;
 }
@@ -62,7 +62,7 @@ static void poll_caps(const regio_lab *lab, regio_caps *caps) {
                                                                 : 0;
   caps->kernel_io = 0;
   caps->virtual_time = 0;
-  caps->ipv6 = pl != NULL ? pl->ipv6 : probe_ipv6();
+  caps->ipv6 = pl != NULL ? pl->ipv6 : regio__poll_probe_ipv6();
 }
 
 static uint64_t monotonic_ns(void) {
@@ -84,33 +84,21 @@ static void poll_started(regio_sock *sock, regio_req *req) {
   req->engine_word = 0;
 }
 
-/* Services both directions of every open socket that has started requests, attempting only the
-   directions not marked as blocked. Returns the number of completions posted. */
-static int service_pass(regio_lab *lab) {
-  regio_sock *s, *next;
-  int posted = 0;
-  for (s = lab->socks; s != NULL; s = next) {
-    int udp;
-    if (s->closed || s->rq == NULL || s->engine_data == NULL) {
-      next = s->next;
-      continue;
-    }
-    /* A completion can run the lab's release hook, and through it code that closes sockets:
-       keep this one allocated and linked until its next neighbour has been read. */
-    s->busy++;
-    udp = s->type == REGIO_SOCK_UDP;
-    if (regio__rq_head(s->rq, REGIO_DIR_RECEIVE) != NULL) {
-      posted += udp ? regio__poll_dgram_recv(s) : regio__poll_stream_recv(s);
-    }
-    if (!s->closed && regio__rq_head(s->rq, REGIO_DIR_SEND) != NULL) {
-      posted += udp ? regio__poll_dgram_send(s) : regio__poll_stream_send(s);
-    }
-    next = s->next;
-    s->busy--;
-    if (s->closed) regio__sock_maybe_free(s);
+/* Services both directions of one socket, attempting only the directions not marked as
+   blocked. Returns the number of completions posted. */
+static int service_sock(regio_sock *s) {
+  int udp = s->type == REGIO_SOCK_UDP, posted = 0;
+  if (regio__rq_head(s->rq, REGIO_DIR_RECEIVE) != NULL) {
+    posted += udp ? regio__poll_dgram_recv(s) : regio__poll_stream_recv(s);
+  }
+  if (!s->closed && regio__rq_head(s->rq, REGIO_DIR_SEND) != NULL) {
+    posted += udp ? regio__poll_dgram_send(s) : regio__poll_stream_send(s);
   }
   return posted;
 }
+
+/* Services every open socket that has started requests. */
+static int service_pass(regio_lab *lab) { return regio__service_sockets(lab, service_sock); }
 
 /* Makes room for n entries in the lab's pollfd scratch. Returns 0 or REGIO_ENOMEM. */
 static int reserve(poll_lab *pl, uint32_t n) {

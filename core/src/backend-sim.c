@@ -61,33 +61,20 @@ static void sim_started(regio_sock *sock, regio_req *req) {
   req->engine_word = 0;
 }
 
-/* Services both directions of every open socket that has started requests. Returns the number
-   of completions posted. */
-static int service_pass(regio_lab *lab) {
-  regio_sock *s, *next;
-  int posted = 0;
-  for (s = lab->socks; s != NULL; s = next) {
-    int udp;
-    if (s->closed || s->rq == NULL || s->engine_data == NULL) {
-      next = s->next;
-      continue;
-    }
-    /* A completion can run the lab's release hook, and through it code that closes sockets:
-       keep this one allocated and linked until its next neighbour has been read. */
-    s->busy++;
-    udp = s->type == REGIO_SOCK_UDP;
-    if (regio__rq_head(s->rq, REGIO_DIR_RECEIVE) != NULL) {
-      posted += udp ? regio__sim_dgram_recv(s) : regio__sim_stream_recv(s);
-    }
-    if (!s->closed && regio__rq_head(s->rq, REGIO_DIR_SEND) != NULL) {
-      posted += udp ? regio__sim_dgram_send(s) : regio__sim_stream_send(s);
-    }
-    next = s->next;
-    s->busy--;
-    if (s->closed) regio__sock_maybe_free(s);
+/* Services both directions of one socket. Returns the number of completions posted. */
+static int service_sock(regio_sock *s) {
+  int udp = s->type == REGIO_SOCK_UDP, posted = 0;
+  if (regio__rq_head(s->rq, REGIO_DIR_RECEIVE) != NULL) {
+    posted += udp ? regio__sim_dgram_recv(s) : regio__sim_stream_recv(s);
+  }
+  if (!s->closed && regio__rq_head(s->rq, REGIO_DIR_SEND) != NULL) {
+    posted += udp ? regio__sim_dgram_send(s) : regio__sim_stream_send(s);
   }
   return posted;
 }
+
+/* Services every open socket that has started requests. */
+static int service_pass(regio_lab *lab) { return regio__service_sockets(lab, service_sock); }
 
 /* Delivers and services until nothing changes at the current time. Returns completions. */
 static int settle_present(regio_lab *lab) {

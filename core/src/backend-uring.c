@@ -171,18 +171,6 @@ static int uring_probe(const char **reason) {
 
 /* ---- lab --------------------------------------------------------------------------------- */
 
-/* Returns 1 if a UDP socket can be bound to the IPv6 loopback address. */
-static int probe_ipv6(void) {
-  poll_addr loop;
-  int fd, ok;
-  if (regio__poll_resolve("::1", 0, AF_INET6, &loop) != 0) return 0;
-  fd = regio__poll_socket(AF_INET6, SOCK_DGRAM);
-  if (fd < 0) return 0;
-  ok = bind(fd, (struct sockaddr *)&loop.ss, loop.len) == 0;
-  close(fd);
-  return ok;
-}
-
 /* Registers the sparse fixed-buffer table and learns which fixed sends the kernel has. */
 static void fixed_setup(uring_lab *ul) {
   struct io_uring_probe *pr;
@@ -221,7 +209,7 @@ static int uring_lab_init(regio_lab *lab) {
     return rc;
   }
   fixed_setup(ul);
-  ul->ipv6 = probe_ipv6();
+  ul->ipv6 = regio__poll_probe_ipv6();
   lab->engine_data = ul;
   return 0;
 }
@@ -244,7 +232,7 @@ static void uring_caps(const regio_lab *lab, regio_caps *caps) {
                                                                 : 0;
   caps->kernel_io = 1;
   caps->virtual_time = 0;
-  caps->ipv6 = ul != NULL ? ul->ipv6 : probe_ipv6();
+  caps->ipv6 = ul != NULL ? ul->ipv6 : regio__poll_probe_ipv6();
   caps->fixed_buffers = ul != NULL && ul->fixed_table;
   caps->fixed_registered = ul != NULL ? ul->fixed_count : 0;
   caps->fixed_sends = ul != NULL ? ul->fixed_sends : 0;
@@ -332,23 +320,14 @@ static int service_dir(regio_sock *s, regio_direction d) {
   return posted;
 }
 
+/* Services both directions of one socket. */
+static int service_sock(regio_sock *s) {
+  return service_dir(s, REGIO_DIR_RECEIVE) + service_dir(s, REGIO_DIR_SEND);
+}
+
 /* Services every open socket with an RQ, then submits what was prepared. */
 static int service_pass(regio_lab *lab) {
-  regio_sock *s, *next;
-  int posted = 0;
-  for (s = lab->socks; s != NULL; s = next) {
-    if (s->closed || s->rq == NULL || s->engine_data == NULL) {
-      next = s->next;
-      continue;
-    }
-    /* A completion can run the lab's release hook and close sockets: keep this one linked. */
-    s->busy++;
-    posted += service_dir(s, REGIO_DIR_RECEIVE);
-    posted += service_dir(s, REGIO_DIR_SEND);
-    next = s->next;
-    s->busy--;
-    if (s->closed) regio__sock_maybe_free(s);
-  }
+  int posted = regio__service_sockets(lab, service_sock);
   regio__uring_submit(regio__uring_lab(lab));
   return posted;
 }

@@ -269,6 +269,11 @@ void regio__free(void *ptr);
 int regio__req_complete(regio_req *req, int status, uint32_t bytes);
 /* Returns the memory of a slice that the model validated (inside a registered buffer). */
 uint8_t *regio__slice_ptr(const regio_lab *lab, const regio_slice *s);
+/* Calls service(s) for every open socket that has an RQ and engine state, in list order, and
+   returns the sum of what it returned (completions posted). While service runs, the socket is
+   held (sock->busy), because a completion can run the release hook and through it code that
+   closes sockets; a socket closed meanwhile is freed once it is safe. */
+int regio__service_sockets(regio_lab *lab, int (*service)(regio_sock *s));
 /* Converts a negative errno value into a REGIO_E* value. */
 int regio__from_errno(int err);
 /* The lab's profile and WAITALL rule helpers. */

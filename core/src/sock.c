@@ -216,6 +216,24 @@ int regio_sock_peer(regio_sock *s, regio_addr *out) {
   return s->lab->ops->peer(s, out);
 }
 
+int regio__service_sockets(regio_lab *lab, int (*service)(regio_sock *s)) {
+  regio_sock *s, *next;
+  int posted = 0;
+  for (s = lab->socks; s != NULL; s = next) {
+    if (s->closed || s->rq == NULL || s->engine_data == NULL) {
+      next = s->next;
+      continue;
+    }
+    /* Keep this socket allocated and linked until its next neighbour has been read. */
+    s->busy++;
+    posted += service(s);
+    next = s->next;
+    s->busy--;
+    if (s->closed) regio__sock_maybe_free(s);
+  }
+  return posted;
+}
+
 regio_sock_type regio_sock_kind(const regio_sock *s) { return s->type; }
 
 regio_rq *regio_sock_rq(const regio_sock *s) {
