@@ -120,9 +120,13 @@ void regio__poll_fill_ex(const regio_lab *lab, const regio_req *req, const struc
 /* Finds the destination address of a received datagram in its control messages (IP_PKTINFO /
    IPV6_PKTINFO) and completes it with the socket's port. Falls back on getsockname. Returns 0,
    or -1 when neither works. Shared with the uring engine. */
-/* Returns 1 if a UDP socket can be bound to the IPv6 loopback address (probed at lab open). */
-int regio__poll_probe_ipv6(void);
 int regio__poll_local_address(const regio_sock *s, struct msghdr *msg, poll_addr *out);
+
+/* ---- backend-poll.c ---------------------------------------------------------------------- */
+
+/* Returns 1 if a UDP socket can be bound to the IPv6 loopback address (probed at lab open).
+   Shared with the uring engine. */
+int regio__poll_probe_ipv6(void);
 
 /* Service the head requests of one direction of a TCP or UDP socket until one would block.
    Set POLL_BLOCKED_* on the socket when it would. Return the number of completions posted. */
