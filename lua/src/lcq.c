@@ -120,7 +120,11 @@ int lregio_lab_cq(lua_State *L) {
 ** ======================================================================================= */
 
 /* Dequeues up to max results of the CQ at 1 and appends their tables to the array at arr_idx
-   (*count is its length). Returns what regio_cq_dequeue returned. */
+   (*count is its length); with reuse, tables already in the array are refilled. Returns what
+   regio_cq_dequeue returned.
+   Every Lua allocation (result tables, their keys, array slots) happens before the core hands
+   results over, and only as many results as are queued are taken: a memory error can therefore
+   never lose a dequeued result or leave its record pinned. */
 static int dequeue_into(lua_State *L, lregio_cq *cq, uint32_t max, int arr_idx, int *count,
                         bool reuse) {
   lregio_lab *lab = cq->lab;
@@ -146,19 +150,46 @@ static int dequeue_into(lua_State *L, lregio_cq *cq, uint32_t max, int arr_idx, 
   }
   box_idx = lua_gettop(L);
   res = lua_touserdata(L, box_idx);
+  /* Unless enough results are queued already, let the engine make progress first; then the
+     queued count bounds what this call takes. */
   if (cq_is_closed(cq)) lregio_closed_error(L, LREGIO_CQ);
-  rc = regio_cq_dequeue(cq->core, res, need);
-  for (i = 0; i < rc; i++) {
-    /* Reusing: fill the table already at that index (results of an earlier call). */
-    if (reuse && lua_rawgeti(L, arr_idx, *count + 1) == LUA_TTABLE) {
-      lregio_req_fill_result(L, lab, ledger_idx, -1, &res[i]);
+  if (regio_cq_queued(cq->core) < need) {
+    rc = regio_lab_poll(lab->core, 0);
+    if (rc < 0 && rc != REGIO_EAGAIN) {
+      lua_settop(L, lab_idx - 1);
+      return rc;
+    }
+    lregio_ledger_push(L, lab_idx);
+    lua_pop(L, 1);
+    if (cq_is_closed(cq)) lregio_closed_error(L, LREGIO_CQ);
+    if (regio_cq_queued(cq->core) < need) need = regio_cq_queued(cq->core);
+  }
+  /* A fresh table has room for the four fields (their key strings live in the registry); a
+     reused one gets them now. */
+  for (i = 0; i < (int)need; i++) {
+    int k = *count + 1 + i;
+    if (reuse && lua_rawgeti(L, arr_idx, k) == LUA_TTABLE) {
+      lregio_req_prepare_result(L, -1);
       lua_pop(L, 1);
-      ++*count;
       continue;
     }
     if (reuse) lua_pop(L, 1);
-    lregio_req_push_result(L, lab, ledger_idx, &res[i]);
-    lua_rawseti(L, arr_idx, ++*count);
+    lua_createtable(L, 0, 4);
+    lua_rawseti(L, arr_idx, k);
+  }
+  /* Allocation may have run finalizers: check again before touching the core. */
+  if (cq_is_closed(cq)) lregio_closed_error(L, LREGIO_CQ);
+  if (regio_cq_queued(cq->core) < need) need = regio_cq_queued(cq->core);
+  rc = need > 0 ? regio_cq_dequeue(cq->core, res, need) : 0;
+  for (i = 0; i < rc; i++) {
+    lua_rawgeti(L, arr_idx, ++*count);
+    lregio_req_fill_result(L, lab, ledger_idx, -1, &res[i]);
+    lua_pop(L, 1);
+  }
+  /* Tables made for results that did not come (none when the core kept its word) go again. */
+  for (i = *count + 1; !reuse && i <= *count + (int)need - (rc > 0 ? rc : 0); i++) {
+    lua_pushnil(L);
+    lua_rawseti(L, arr_idx, i);
   }
   if (lab->core != NULL) {
     lua_pushvalue(L, box_idx);

@@ -78,6 +78,30 @@ static void set_integer(lua_State *L, const char *name, lua_Integer value) {
   lua_setfield(L, -2, name);
 }
 
+/* Keeps every error name (indexed by -code) and the result tables' keys alive in the registry
+   (LREGIO_ERRNAMES), so that filling a result never allocates a string (dequeue_into, lcq.c). */
+static void open_errnames(lua_State *L) {
+  int i, n = regio_err_count();
+  if (lua_getfield(L, LUA_REGISTRYINDEX, LREGIO_ERRNAMES) == LUA_TTABLE) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  static const char *const result_keys[] = {"status", "bytes", "socket", "request"};
+  lua_createtable(L, n, 4);
+  for (i = 0; i < n; i++) {
+    int code = regio_err_at(i);
+    lua_pushstring(L, regio_err_name(code));
+    lua_rawseti(L, -2, -code);
+  }
+  /* The result tables' keys live here too, so storing them never creates a string. */
+  for (i = 0; i < 4; i++) {
+    lua_pushstring(L, result_keys[i]);
+    lua_setfield(L, -2, result_keys[i]);
+  }
+  lua_setfield(L, LUA_REGISTRYINDEX, LREGIO_ERRNAMES);
+}
+
 int luaopen_regio_core(lua_State *L) {
   static const luaL_Reg functions[] = {
       {"backends", regio_backends},
@@ -85,6 +109,7 @@ int luaopen_regio_core(lua_State *L) {
       {"strerror", regio_strerror_l},
       {NULL, NULL},
   };
+  open_errnames(L);
   lregio_open_lab(L);
   lregio_open_buffer(L);
   lregio_open_cq(L);

@@ -297,8 +297,15 @@ uint64_t lregio_req_pin(lua_State *L, lregio_lab *lab, int ledger_idx, int rec_i
 /* Removes a record (a submission the core refused, or a dequeued result). */
 void lregio_req_unpin(lua_State *L, lregio_lab *lab, int ledger_idx, uint64_t id);
 /* Pushes the result table for r and unpins its record. */
+/* The registry key of the table of error names (indexed by -code). */
+#define LREGIO_ERRNAMES "regio.errnames"
+
+/* Gives the table at t the four fields of a result (placeholders), so that filling it later
+   stores into existing keys only. May allocate (and raise); call it before dequeuing. */
+void lregio_req_prepare_result(lua_State *L, int t);
 /* Writes a result's fields (status, bytes, socket, request) into the existing table at t and
-   unpins its record; the table-reusing form of lregio_req_push_result. */
+   unpins its record; the table-reusing form of lregio_req_push_result. On a table prepared by
+   lregio_req_prepare_result it allocates nothing, so it cannot raise. */
 void lregio_req_fill_result(lua_State *L, lregio_lab *lab, int ledger_idx, int t,
                             const regio_result *r);
 void lregio_req_push_result(lua_State *L, lregio_lab *lab, int ledger_idx, const regio_result *r);

@@ -85,12 +85,34 @@ uint64_t lregio_req_pin(lua_State *L, lregio_lab *lab, int ledger_idx, int rec_i
   return id;
 }
 
+void lregio_req_prepare_result(lua_State *L, int t) {
+  t = lua_absindex(L, t);
+  lua_pushinteger(L, 0);
+  lua_setfield(L, t, "status");
+  lua_pushinteger(L, 0);
+  lua_setfield(L, t, "bytes");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, t, "socket");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, t, "request");
+}
+
+/* Pushes the name of a status from the registry's table of names (no allocation). */
+static void push_status_name(lua_State *L, int status) {
+  lua_getfield(L, LUA_REGISTRYINDEX, LREGIO_ERRNAMES);
+  if (lua_rawgeti(L, -1, -status) != LUA_TSTRING) {
+    lua_pop(L, 1);
+    lua_pushstring(L, regio_err_name(status));
+  }
+  lua_remove(L, -2);
+}
+
 void lregio_req_fill_result(lua_State *L, lregio_lab *lab, int ledger_idx, int t,
                             const regio_result *r) {
   ledger_idx = lua_absindex(L, ledger_idx);
   t = lua_absindex(L, t);
   if (r->status == 0) lua_pushinteger(L, 0);
-  else lua_pushstring(L, regio_err_name(r->status));
+  else push_status_name(L, r->status);
   lua_setfield(L, t, "status");
   lua_pushinteger(L, (lua_Integer)r->bytes);
   lua_setfield(L, t, "bytes");
