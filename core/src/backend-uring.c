@@ -343,7 +343,8 @@ static int uring_poll(regio_lab *lab, int timeout_ms, regio_sock *wait_sock, int
   uring_lab *ul = regio__uring_lab(lab);
   int64_t deadline;
   int posted;
-  drain_eventfd(ul);
+  /* The eventfd is read only before blocking (below): a call that does not wait, like the
+     progress step of every dequeue, costs no system call for it. */
   regio__uring_reap(ul);
   posted = service_pass(lab);
   if (posted > 0) timeout_ms = 0;
@@ -366,6 +367,9 @@ static int uring_poll(regio_lab *lab, int timeout_ms, regio_sock *wait_sock, int
       fds[n].events = (short)(((wait_events & 1) ? POLLIN : 0) | ((wait_events & 2) ? POLLOUT : 0));
       n++;
     }
+    /* Before blocking, clear what earlier completions signalled, then look at the ring again:
+       a completion that came in between is either seen here or signals the eventfd anew. */
+    if (left != 0 && ul->in_kernel > 0) drain_eventfd(ul);
     if (io_uring_cq_ready(&ul->ring) > 0) left = 0;
     /* Nothing can happen: a positive timeout is a plain sleep, a negative one would never end. */
     if (n == 0 && left < 0) return posted;
@@ -374,7 +378,6 @@ static int uring_poll(regio_lab *lab, int timeout_ms, regio_sock *wait_sock, int
     if (r < 0) return posted > 0 ? posted : regio__from_errno(-errno);
     break;
   }
-  drain_eventfd(ul);
   regio__uring_reap(ul);
   return posted + service_pass(lab);
 }
