@@ -135,6 +135,18 @@ H.for_each_backend(function(backend)
       local sock = H.ok(lab:udp("127.0.0.1", 0))
       regio.with(sock, function() end)
       H.raises("attempt to use a closed regio.socket", sock.port, sock)
+      -- Not an object, or not a function: programmer errors, raised before anything runs.
+      H.raises("bad argument #1 to 'with'", regio.with, 5, function() end)
+      H.raises("bad argument #2 to 'with'", regio.with, lab, nil)
+    end)
+
+    it("no wait from Lua is without a limit: a negative timeout raises", function()
+      local lab = H.open(backend)
+      local a, b = lab:tcp_pair()
+      H.raises("timeout must not be negative", a.read, a, 1, -1)
+      H.raises("timeout must not be negative", a.write, a, "x", -1)
+      H.raises("timeout must not be negative", lab.poll, lab, -1)
+      assert.equal("", b:read(1, 0))
     end)
 
     it("wrong argument types and impossible values raise", function()

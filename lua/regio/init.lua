@@ -63,6 +63,14 @@ end
 --- Calls fn(obj, ...) and closes obj afterwards, even when fn raises (the error is re-raised).
 --- Returns what fn returned.
 function regio.with(obj, fn, ...)
+  local mt = getmetatable(obj)
+  if type(mt) ~= "table" or rawget(mt, "__close") == nil then
+    error("bad argument #1 to 'with' (a regio object or any value with __close expected, got "
+          .. type(obj) .. ")", 2)
+  end
+  if type(fn) ~= "function" then
+    error("bad argument #2 to 'with' (function expected, got " .. type(fn) .. ")", 2)
+  end
   local results = pack(pcall(fn, obj, ...))
   close_object(obj)
   if not results[1] then error(results[2], 0) end

@@ -210,7 +210,7 @@ static int sock_write(lua_State *L) {
   int ms, rc;
   lregio_checksock(L, 1);
   data = luaL_checklstring(L, 2, &len);
-  ms = lregio_checkms(L, 3, LREGIO_DEFAULT_WAIT_MS, 1);
+  ms = lregio_checkms(L, 3, LREGIO_DEFAULT_WAIT_MS, 0);
   luaL_argcheck(L, len <= 0x7fffffff, 2, "string longer than 2^31-1 bytes");
   rc = regio_sock_write(sock_core(L, 1), data, len, ms);
   lregio_ledger_flush_from(L, 1);
@@ -227,7 +227,7 @@ static int sock_read(lua_State *L) {
   lregio_checksock(L, 1);
   n = luaL_checkinteger(L, 2);
   luaL_argcheck(L, n >= 0 && n <= 0x7fffffff, 2, "count out of range [0, 2^31-1]");
-  ms = lregio_checkms(L, 3, LREGIO_DEFAULT_WAIT_MS, 1);
+  ms = lregio_checkms(L, 3, LREGIO_DEFAULT_WAIT_MS, 0);
   lua_settop(L, 3);
   p = luaL_buffinitsize(L, &b, (size_t)n);
   rc = n == 0 ? 0 : regio_sock_read(sock_core(L, 1), p, (size_t)n, ms);
