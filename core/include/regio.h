@@ -47,7 +47,7 @@ extern "C" {
   XX(EBUSY, 8, 170, "buffer is used by a pending request")                                  \
   XX(ETIMEDOUT, 9, 10060, "timed out")                                                      \
   XX(ENOMEM, 10, 8, "out of memory")                                                        \
-  XX(EMSGSIZE, 11, 10040, "datagram truncated to fit the receive slice")                    \
+  XX(EMSGSIZE, 11, 10040, "message too long (truncated to the slice, or too big to send)")   \
   XX(ENOTSOCK, 12, 10038, "not a socket")                                                   \
   XX(EOPNOTSUPP, 13, 10045, "operation not supported on this socket or engine")             \
   XX(ECONNREFUSED, 14, 10061, "connection refused")                                         \
