@@ -1,12 +1,23 @@
 #!/bin/sh
 # setup.sh — installs the Debian packages regio needs to build and test, when they are missing.
 #
+#   scripts/setup.sh                               the project's packages
+#   scripts/setup.sh --no-recommends PACKAGE...    other packages, without their recommends
+#                                                  (scripts/setup-windows.sh uses this)
+#
 # Idempotent and quiet: when everything is installed it prints nothing and changes nothing.
 # Otherwise it runs `apt-get update` and `apt-get install -y` for the missing packages only,
 # through sudo when not run as root. On a system without dpkg it says what to install instead.
 set -eu
 
 packages="cmake gcc make pkg-config lua5.4 liblua5.4-dev lua-busted liburing-dev"
+apt_opts=""
+if [ "${1:-}" = "--no-recommends" ]; then
+  shift
+  [ $# -gt 0 ] || { echo "setup.sh: --no-recommends needs package names" >&2; exit 2; }
+  packages="$*"
+  apt_opts="--no-install-recommends"
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "setup.sh: not a Debian-like system; install these (or your system's equivalents):" >&2
@@ -35,5 +46,5 @@ fi
 
 echo "setup.sh: installing$missing"
 $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-# shellcheck disable=SC2086 # $missing is a list of package names.
-$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+# shellcheck disable=SC2086 # $apt_opts and $missing are lists of words.
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $apt_opts $missing
