@@ -453,7 +453,8 @@ function exec.bad(S, op)
       if type(v) == "function" and k ~= "close" and k ~= "abort" and k ~= "deregister"
           and k ~= "wait" and k ~= "await" and k ~= "read" and k ~= "accept" and k ~= "connect"
           and k ~= "recvfrom" and k ~= "write" and k ~= "trace" and k ~= "link"
-          and k ~= "sendto" and k ~= "shutdown" and k ~= "dequeue" and k ~= "receive"
+          and k ~= "sendto" and k ~= "shutdown" and k ~= "dequeue" and k ~= "dequeue_into"
+          and k ~= "receive"
           and k ~= "send" and k ~= "receive_ex" and k ~= "send_ex" then
         names[#names + 1] = k
       end
