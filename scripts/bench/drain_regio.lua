@@ -12,16 +12,10 @@ local regio = require "regio"
 local engine, count = arg[1] or "poll", tonumber(arg[2] or 50000)
 local size, flood = tonumber(arg[3] or 64), arg[4]
 
-local lab, err = regio.open { backend = engine }
-if not lab then
-  print("skip=" .. tostring(err))
-  return
-end
-if lab:caps().virtual_time then
-  print("skip=" .. lab.backend .. " is a simulated network with a virtual clock: "
-        .. "no wall-clock rate to compare")
-  return
-end
+-- The helper beside this script opens the lab, or prints why the engine cannot be measured.
+package.path = (arg[0]:match("^(.*)/") or ".") .. "/?.lua;" .. package.path
+local lab = require("wallclock_lab")(regio, engine)
+if not lab then return end
 local sock = assert(lab:udp("127.0.0.1", 0))
 local cq = assert(lab:cq(count))
 local rq = assert(lab:rq(sock, { recv = count, cq = cq }))

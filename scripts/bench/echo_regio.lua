@@ -11,16 +11,10 @@ local regio = require "regio"
 local engine, nconns, msg = arg[1] or "poll", tonumber(arg[2] or 1), tonumber(arg[3] or 64)
 local SLOT, RECV, SEND = 4096, 1, 2
 
-local lab, err = regio.open { backend = engine }
-if not lab then
-  print("skip=" .. tostring(err))
-  return
-end
-if lab:caps().virtual_time then
-  print("skip=" .. lab.backend .. " is a simulated network with a virtual clock: "
-        .. "no wall-clock rate to compare")
-  return
-end
+-- The helper beside this script opens the lab, or prints why the engine cannot be measured.
+package.path = (arg[0]:match("^(.*)/") or ".") .. "/?.lua;" .. package.path
+local lab = require("wallclock_lab")(regio, engine)
+if not lab then return end
 local listener = assert(lab:listen("127.0.0.1", 0, 1024))
 print("READY " .. listener:port())
 io.stdout:flush()

@@ -18,17 +18,10 @@ local engine, design = arg[1] or "poll", arg[2] or "polled"
 local size, depth = tonumber(arg[3] or 1024), tonumber(arg[4] or 4096)
 local BATCH, IDLE_MS = 1000, 5000
 
-local lab, err = regio.open { backend = engine }
-if not lab then
-  print("skip=" .. tostring(err))
-  return
-end
-
-if lab:caps().virtual_time then
-  print("skip=" .. lab.backend .. " is a simulated network with a virtual clock: "
-        .. "no wall-clock rate to compare")
-  return
-end
+-- The helper beside this script opens the lab, or prints why the engine cannot be measured.
+package.path = (arg[0]:match("^(.*)/") or ".") .. "/?.lua;" .. package.path
+local lab = require("wallclock_lab")(regio, engine)
+if not lab then return end
 local sock = assert(lab:udp("127.0.0.1", 0))
 local port, cq
 if design == "polled" then

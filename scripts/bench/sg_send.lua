@@ -11,16 +11,10 @@ local engine, nslices = arg[1] or "poll", tonumber(arg[2] or 1)
 local total, bytes = tonumber(arg[3] or 200000), tonumber(arg[4] or 64)
 local DEPTH = 256
 
-local lab, err = regio.open { backend = engine, profile = "extended" }
-if not lab then
-  print("skip=" .. tostring(err))
-  return
-end
-if lab:caps().virtual_time then
-  print("skip=" .. lab.backend .. " is a simulated network with a virtual clock: "
-        .. "no wall-clock rate to compare")
-  return
-end
+-- The helper beside this script opens the lab, or prints why the engine cannot be measured.
+package.path = (arg[0]:match("^(.*)/") or ".") .. "/?.lua;" .. package.path
+local lab = require("wallclock_lab")(regio, engine, "extended")
+if not lab then return end
 local sink = assert(lab:udp("127.0.0.1", 0))
 local tx = assert(lab:udp("127.0.0.1", 0))
 assert(tx:connect("127.0.0.1", sink:port()))
